@@ -1,0 +1,39 @@
+import type { Server } from "node:http";
+import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { formatError } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { ServiceMetrics } from "./metrics.js";
+
+function operationMetrics(metrics: ServiceMetrics): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      let operationType = "unknown";
+      return {
+        async didResolveOperation({ operation }) {
+          operationType = operation?.operation ?? "unknown";
+        },
+        async willSendResponse({ errors }) {
+          const outcome = errors && errors.length > 0 ? "error" : "ok";
+          metrics.graphqlOperations.inc({ operation_type: operationType, outcome });
+          metrics.graphqlDuration.observe({ operation_type: operationType }, (performance.now() - started) / 1000);
+        },
+      };
+    },
+  };
+}
+
+/** The options every Apollo Server of repti-core shares: error masking, metrics, draining on stop. */
+export function commonApolloOptions<TContext extends BaseContext>(options: {
+  log: Logger;
+  metrics: ServiceMetrics;
+  httpServer: Server;
+}): Pick<ApolloServerOptions<TContext>, "formatError" | "plugins" | "includeStacktraceInErrorResponses"> {
+  return {
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, original) =>
+      formatError(formatted, (masked, cause) => options.log.error({ err: cause, path: masked.path }, masked.message), original),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }), operationMetrics(options.metrics)],
+  };
+}

@@ -1,0 +1,87 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from "jose";
+import { DomainError } from "./errors.js";
+
+export type PlatformRole = "USER" | "ADMIN";
+
+/** Who is calling. Every resolver receives one; anonymous callers get the anonymous context, never null. */
+export type AuthContext =
+  | { kind: "anonymous" }
+  | { kind: "user"; userId: string; sessionId: string; platformRole: PlatformRole; scopes: readonly string[] }
+  | { kind: "service"; apiKeyId: string; ownerId: string; scopes: readonly string[] };
+
+export const anonymous: AuthContext = { kind: "anonymous" };
+
+export interface TokenVerifierOptions {
+  /** Where identity publishes its signing keys (`/.well-known/jwks.json`). */
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+/** Algorithms we sign with; anything else (notably `none` and HS*) is refused before a key is looked at. */
+const allowedAlgorithms = ["EdDSA", "RS256"];
+
+/**
+ * Verifies RFC 9068 access tokens locally against identity's JWKS. jose caches the key set and refetches it
+ * when a token names an unknown `kid`, so no request calls identity.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTVerifyGetKey) {
+  const keys = keySet ?? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  return async function verifyAccessToken(token: string): Promise<AuthContext> {
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: allowedAlgorithms,
+        typ: "at+jwt",
+        requiredClaims: ["sub", "exp"],
+      });
+      const scopes = typeof payload.scope === "string" ? payload.scope.split(" ").filter(Boolean) : [];
+      if (typeof payload.sid === "string") {
+        const role = payload.role === "ADMIN" ? "ADMIN" : "USER";
+        return { kind: "user", userId: payload.sub!, sessionId: payload.sid, platformRole: role, scopes };
+      }
+      if (typeof payload.key_id === "string") {
+        return { kind: "service", apiKeyId: payload.key_id, ownerId: payload.sub!, scopes };
+      }
+      throw new DomainError("UNAUTHENTICATED", "Access token names neither a session nor an API key");
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      if (error instanceof joseErrors.JOSEError) {
+        const reason = error instanceof joseErrors.JWTExpired ? "Access token expired" : "Access token invalid";
+        throw new DomainError("UNAUTHENTICATED", reason);
+      }
+      throw error;
+    }
+  };
+}
+
+export type AccessTokenVerifier = ReturnType<typeof createTokenVerifier>;
+
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new DomainError("UNAUTHENTICATED", "Authorization header must be `Bearer <token>`");
+  return match[1];
+}
+
+/**
+ * The caller's context from request headers: anonymous without a token, verified claims with one, and an
+ * UNAUTHENTICATED error for a token that is present but bad (a bad token is never silently anonymous).
+ */
+export async function readAuthContext(
+  headers: IncomingHttpHeaders,
+  verify: AccessTokenVerifier | undefined,
+): Promise<AuthContext> {
+  const token = bearerToken(headers);
+  if (!token) return anonymous;
+  if (!verify) throw new DomainError("UNAUTHENTICATED", "This server does not accept access tokens");
+  return verify(token);
+}
+
+export function requireUser(auth: AuthContext): Extract<AuthContext, { kind: "user" }> {
+  if (auth.kind !== "user") throw new DomainError("UNAUTHENTICATED", "Sign in first");
+  return auth;
+}

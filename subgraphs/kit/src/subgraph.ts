@@ -1,0 +1,181 @@
+import "reflect-metadata";
+import type { IncomingHttpHeaders } from "node:http";
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import type { GraphQLSchema } from "graphql";
+import { gql } from "graphql-tag";
+import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
+import { createTokenVerifier, readAuthContext, type AuthContext } from "./auth-context.js";
+import { rethrowForHttp } from "./errors.js";
+import { createBus, type EventBus } from "./bus.js";
+import { loadConfig, subgraphEnv, type SubgraphConfig } from "./config.js";
+import { applyMigrations, connectDatabase, type Database } from "./db.js";
+import { commonApolloOptions } from "./apollo.js";
+import { createHttpService, GRAPHQL_PATH, jsonBody } from "./http.js";
+import { createLogger, type Logger } from "./logger.js";
+import { ServiceMetrics } from "./metrics.js";
+import { Outbox, OutboxRelay, type OutboxTable } from "./outbox.js";
+
+/** The Federation 2 features our subgraphs use. */
+const federationLink = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.14", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
+
+/** What a subgraph's code gets to work with. */
+export interface SubgraphDeps<TTables extends Record<string, unknown>> {
+  db: Database<TTables>;
+  outbox: Outbox;
+  bus: EventBus;
+  log: Logger;
+  config: SubgraphConfig;
+}
+
+/** The context every resolver of every subgraph receives. */
+export interface RequestContext<TServices> {
+  auth: AuthContext;
+  log: Logger;
+  services: TServices;
+}
+
+export type ReferenceResolvers = GraphQLResolverMap<unknown>;
+
+/** A subgraph described as data: its tables, its slices and how to wire them. `main.ts` of each subgraph builds one. */
+export interface SubgraphDefinition<TTables extends Record<string, unknown>, TServices> {
+  name: string;
+  defaultPort: number;
+  tables: TTables;
+  outboxTable: OutboxTable;
+  migrationsFolder: string;
+  resolvers: NonEmptyArray<Function>;
+  orphanedTypes?: Function[];
+  /** `__resolveReference` of the entities this subgraph owns or extends, keyed by type name. */
+  referenceResolvers?(): ReferenceResolvers;
+  /** Builds the domain services once per process. */
+  createServices(deps: SubgraphDeps<TTables>): TServices;
+  /** Per-request state (DataLoaders) on top of the process-wide services. */
+  forRequest?(services: TServices): TServices;
+  /** Inserts the demo data of `pnpm dev`; must be idempotent. */
+  seedDemoData?(deps: SubgraphDeps<TTables>): Promise<void>;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  schema: GraphQLSchema;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+/** Builds the Federation 2 subgraph schema from type-graphql classes. */
+export async function buildFederatedSchema(options: {
+  resolvers: NonEmptyArray<Function>;
+  orphanedTypes?: Function[];
+  referenceResolvers?: ReferenceResolvers;
+}): Promise<GraphQLSchema> {
+  const typeGraphqlSchema = await buildSchema({
+    resolvers: options.resolvers,
+    orphanedTypes: options.orphanedTypes ?? [],
+    validate: false,
+    // A subgraph may have no Query of its own; composition checks the whole.
+    skipCheck: true,
+  });
+  const resolvers = createResolversMap(typeGraphqlSchema) as GraphQLResolverMap<unknown>;
+  for (const [typeName, reference] of Object.entries(options.referenceResolvers ?? {})) {
+    resolvers[typeName] = { ...(resolvers[typeName] ?? {}), ...reference } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema({
+    typeDefs: gql(`${federationLink}\n${printSchemaWithDirectives(typeGraphqlSchema)}`),
+    resolvers,
+  });
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A bus shared with other services of the same process (the embedded stack); created from env otherwise. */
+  bus?: EventBus;
+}
+
+/** Starts one subgraph: config, database and migrations, outbox relay, GraphQL over HTTP, health and metrics. */
+export async function startSubgraph<TTables extends Record<string, unknown>, TServices>(
+  definition: SubgraphDefinition<TTables, TServices>,
+  options: StartOptions = {},
+): Promise<RunningSubgraph> {
+  const config = loadConfig(subgraphEnv(definition.name, definition.defaultPort), options.env ?? process.env);
+  const log = createLogger(definition.name, config.LOG_LEVEL);
+  const metrics = new ServiceMetrics(definition.name);
+  const db = connectDatabase({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: `repti-${definition.name}` }, definition.tables);
+  const ownsBus = !options.bus;
+  const bus = options.bus ?? createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });
+  const outbox = new Outbox(definition.outboxTable, definition.name);
+  const deps: SubgraphDeps<TTables> = { db, outbox, bus, log, config };
+
+  try {
+    if (config.MIGRATE_ON_START) {
+      await applyMigrations(db as Database<Record<string, unknown>>, { folder: definition.migrationsFolder, schema: definition.name, log });
+    }
+    if (config.SEED_DEMO_DATA) await definition.seedDemoData?.(deps);
+  } catch (error) {
+    await db.$client.end({ timeout: 1 });
+    if (ownsBus) await bus.close();
+    throw error;
+  }
+
+  const services = definition.createServices(deps);
+  const relay = new OutboxRelay({ db: db as Database<Record<string, unknown>>, outbox, bus, source: definition.name, log, pollMs: config.OUTBOX_POLL_MS });
+  const verify = config.AUTH_JWKS_URL
+    ? createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE })
+    : undefined;
+
+  const schema = await buildFederatedSchema({
+    resolvers: definition.resolvers,
+    ...(definition.orphanedTypes ? { orphanedTypes: definition.orphanedTypes } : {}),
+    ...(definition.referenceResolvers ? { referenceResolvers: definition.referenceResolvers() } : {}),
+  });
+
+  let apollo: ApolloServer<RequestContext<TServices>> | undefined;
+  const http = createHttpService({
+    name: definition.name,
+    log,
+    metrics,
+    healthChecks: [
+      { name: "postgres", check: async () => void (await db.$client`select 1`) },
+      { name: "bus", check: () => bus.ping() },
+    ],
+    routes(app) {
+      app.use(
+        GRAPHQL_PATH,
+        jsonBody(),
+        (req, res, next) => expressMiddleware(apollo!, { context: ({ req }) => contextFor(req.headers) })(req, res, next),
+      );
+    },
+  });
+
+  async function contextFor(headers: IncomingHttpHeaders): Promise<RequestContext<TServices>> {
+    const auth = await readAuthContext(headers, verify).catch(rethrowForHttp);
+    return { auth, log, services: definition.forRequest ? definition.forRequest(services) : services };
+  }
+
+  apollo = new ApolloServer<RequestContext<TServices>>({
+    schema,
+    ...commonApolloOptions<RequestContext<TServices>>({ log, metrics, httpServer: http.server }),
+  });
+  await apollo.start();
+  await relay.start();
+  const url = await http.listen(config.PORT, config.HOST);
+  log.info({ url: `${url}${GRAPHQL_PATH}` }, "subgraph ready");
+
+  return {
+    name: definition.name,
+    url: `${url}${GRAPHQL_PATH}`,
+    schema,
+    relay,
+    async stop() {
+      await apollo!.stop();
+      await relay.stop();
+      await db.$client.end({ timeout: 5 });
+      if (ownsBus) await bus.close();
+      log.info("subgraph stopped");
+    },
+  };
+}
