@@ -29,8 +29,11 @@ export function commonApolloOptions<TContext extends BaseContext>(options: {
   log: Logger;
   metrics: ServiceMetrics;
   httpServer: Server;
-}): Pick<ApolloServerOptions<TContext>, "formatError" | "plugins" | "includeStacktraceInErrorResponses"> {
+}): Pick<ApolloServerOptions<TContext>, "formatError" | "plugins" | "includeStacktraceInErrorResponses" | "stopOnTerminationSignals"> {
   return {
+    // The process entry (runAsProcess) owns signals and stops every server, pools last; Apollo's own handler
+    // would stop just its server and re-raise the signal, killing the process mid-shutdown.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, original) =>
       formatError(formatted, (masked, cause) => options.log.error({ err: cause, path: masked.path }, masked.message), original),

@@ -34,24 +34,28 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
 }
 
 /**
- * Applies the subgraph's drizzle-kit migrations. Instances starting together serialise on an advisory lock
- * held by a dedicated connection, so exactly one applies each migration and the others find it done.
+ * Applies the subgraph's drizzle-kit migrations, recording them in `drizzle.__<schema>_migrations` (the
+ * migrations create the subgraph's schema themselves). Every instance of every subgraph serialises on one
+ * advisory lock held by a dedicated connection, so exactly one applies each migration and the others find it
+ * done, and no two create the shared bookkeeping schema at once.
  */
+const migrationLock = "repti-core:migrations";
+
 export async function applyMigrations(
   db: Database<Record<string, unknown>>,
   options: { folder: string; schema: string; log: Logger },
 ): Promise<void> {
   const lockConnection = await db.$client.reserve();
   try {
-    await lockConnection`select pg_advisory_lock(hashtext(${`repti-migrate:${options.schema}`}))`;
+    await lockConnection`select pg_advisory_lock(hashtext(${migrationLock}))`;
     await migrate(db, {
       migrationsFolder: options.folder,
-      migrationsSchema: options.schema,
-      migrationsTable: "__drizzle_migrations",
+      migrationsSchema: "drizzle",
+      migrationsTable: `__${options.schema}_migrations`,
     });
     options.log.info({ schema: options.schema }, "migrations applied");
   } finally {
-    await lockConnection`select pg_advisory_unlock(hashtext(${`repti-migrate:${options.schema}`}))`.catch(() => {});
+    await lockConnection`select pg_advisory_unlock(hashtext(${migrationLock}))`.catch(() => {});
     lockConnection.release();
   }
 }

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { IncomingHttpHeaders } from "node:http";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
@@ -41,7 +42,7 @@ export interface RequestContext<TServices> {
 export type ReferenceResolvers = GraphQLResolverMap<unknown>;
 
 /** A subgraph described as data: its tables, its slices and how to wire them. `main.ts` of each subgraph builds one. */
-export interface SubgraphDefinition<TTables extends Record<string, unknown>, TServices> {
+export interface SubgraphDefinition<TTables extends Record<string, unknown>, TServices, TRequestServices> {
   name: string;
   defaultPort: number;
   tables: TTables;
@@ -53,8 +54,10 @@ export interface SubgraphDefinition<TTables extends Record<string, unknown>, TSe
   referenceResolvers?(): ReferenceResolvers;
   /** Builds the domain services once per process. */
   createServices(deps: SubgraphDeps<TTables>): TServices;
-  /** Per-request state (DataLoaders) on top of the process-wide services. */
-  forRequest?(services: TServices): TServices;
+  /** What one request works with: the process-wide services plus per-request state (DataLoaders). */
+  forRequest(services: TServices): TRequestServices;
+  /** Background work of the subgraph (bus consumers); the returned function ends it at stop. */
+  startWorkers?(deps: SubgraphDeps<TTables>, services: TServices): () => void;
   /** Inserts the demo data of `pnpm dev`; must be idempotent. */
   seedDemoData?(deps: SubgraphDeps<TTables>): Promise<void>;
 }
@@ -97,8 +100,8 @@ export interface StartOptions {
 }
 
 /** Starts one subgraph: config, database and migrations, outbox relay, GraphQL over HTTP, health and metrics. */
-export async function startSubgraph<TTables extends Record<string, unknown>, TServices>(
-  definition: SubgraphDefinition<TTables, TServices>,
+export async function startSubgraph<TTables extends Record<string, unknown>, TServices, TRequestServices>(
+  definition: SubgraphDefinition<TTables, TServices, TRequestServices>,
   options: StartOptions = {},
 ): Promise<RunningSubgraph> {
   const config = loadConfig(subgraphEnv(definition.name, definition.defaultPort), options.env ?? process.env);
@@ -133,7 +136,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     ...(definition.referenceResolvers ? { referenceResolvers: definition.referenceResolvers() } : {}),
   });
 
-  let apollo: ApolloServer<RequestContext<TServices>> | undefined;
+  let apollo: ApolloServer<RequestContext<TRequestServices>> | undefined;
   const http = createHttpService({
     name: definition.name,
     log,
@@ -151,17 +154,21 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     },
   });
 
-  async function contextFor(headers: IncomingHttpHeaders): Promise<RequestContext<TServices>> {
+  async function contextFor(headers: IncomingHttpHeaders): Promise<RequestContext<TRequestServices>> {
     const auth = await readAuthContext(headers, verify).catch(rethrowForHttp);
-    return { auth, log, services: definition.forRequest ? definition.forRequest(services) : services };
+    return { auth, log, services: definition.forRequest(services) };
   }
 
-  apollo = new ApolloServer<RequestContext<TServices>>({
+  const common = commonApolloOptions<RequestContext<TRequestServices>>({ log, metrics, httpServer: http.server });
+  apollo = new ApolloServer<RequestContext<TRequestServices>>({
     schema,
-    ...commonApolloOptions<RequestContext<TServices>>({ log, metrics, httpServer: http.server }),
+    ...common,
+    // No Apollo usage reporting here, so the per-request trace a subgraph would build is waste.
+    plugins: [...common.plugins!, ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   await relay.start();
+  const stopWorkers = definition.startWorkers?.(deps, services);
   const url = await http.listen(config.PORT, config.HOST);
   log.info({ url: `${url}${GRAPHQL_PATH}` }, "subgraph ready");
 
@@ -171,11 +178,36 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     schema,
     relay,
     async stop() {
+      stopWorkers?.();
       await apollo!.stop();
       await relay.stop();
       await db.$client.end({ timeout: 5 });
       if (ownsBus) await bus.close();
       log.info("subgraph stopped");
     },
+  };
+}
+
+/** A subgraph ready to run, its table and service types sealed inside (so a list can hold all five). */
+export interface Subgraph {
+  name: string;
+  defaultPort: number;
+  start(options?: StartOptions): Promise<RunningSubgraph>;
+  /** The subgraph schema without starting anything (composition needs only this). */
+  schema(): Promise<GraphQLSchema>;
+}
+
+export function defineSubgraph<TTables extends Record<string, unknown>, TServices, TRequestServices>(
+  definition: SubgraphDefinition<TTables, TServices, TRequestServices>,
+): Subgraph {
+  return {
+    name: definition.name,
+    defaultPort: definition.defaultPort,
+    start: (options) => startSubgraph(definition, options),
+    schema: () =>
+      buildFederatedSchema({
+        resolvers: definition.resolvers,
+        ...(definition.orphanedTypes ? { orphanedTypes: definition.orphanedTypes } : {}),
+      }),
   };
 }

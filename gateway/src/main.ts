@@ -1,0 +1,4 @@
+import { runAsProcess } from "@repti/kit";
+import { startGateway } from "./server.js";
+
+await runAsProcess("gateway", () => startGateway());

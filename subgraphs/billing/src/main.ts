@@ -1,0 +1,4 @@
+import { runAsProcess } from "@repti/kit";
+import { billingSubgraph } from "./definition.js";
+
+await runAsProcess("billing", () => billingSubgraph.start());

@@ -1,0 +1,1 @@
+export { configSubgraph } from "./definition.js";

@@ -1,0 +1,4 @@
+import { runAsProcess } from "@repti/kit";
+import { identitySubgraph } from "./definition.js";
+
+await runAsProcess("identity", () => identitySubgraph.start());

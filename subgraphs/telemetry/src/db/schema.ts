@@ -1,0 +1,40 @@
+import { sql } from "drizzle-orm";
+import { bigserial, doublePrecision, index, jsonb, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { defineOutbox } from "@repti/kit";
+
+export const telemetrySchema = pgSchema("telemetry");
+
+/** Every domain event heard on the bus, once: the id is the outbox event id, so redeliveries collapse. */
+export const events = telemetrySchema.table(
+  "events",
+  {
+    id: uuid("id").primaryKey(),
+    type: text("type").notNull(),
+    source: text("source").notNull(),
+    aggregateId: text("aggregate_id"),
+    payload: jsonb("payload").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("events_occurred_idx").on(table.occurredAt.desc(), table.id.desc()),
+    index("events_type_occurred_idx").on(table.type, table.occurredAt.desc()),
+  ],
+);
+
+export const metricPoints = telemetrySchema.table(
+  "metric_points",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    name: text("name").notNull(),
+    value: doublePrecision("value").notNull(),
+    labels: jsonb("labels").notNull().default(sql`'{}'::jsonb`),
+    recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [index("metric_points_name_time_idx").on(table.name, table.recordedAt)],
+);
+
+export const outbox = defineOutbox(telemetrySchema);
+
+export const tables = { events, metricPoints, outbox };
+export type TelemetryTables = typeof tables;

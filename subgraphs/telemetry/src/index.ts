@@ -1,0 +1,1 @@
+export { telemetrySubgraph } from "./definition.js";

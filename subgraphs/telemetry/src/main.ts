@@ -1,0 +1,4 @@
+import { runAsProcess } from "@repti/kit";
+import { telemetrySubgraph } from "./definition.js";
+
+await runAsProcess("telemetry", () => telemetrySubgraph.start());

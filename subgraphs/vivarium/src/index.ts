@@ -1,0 +1,1 @@
+export { vivariumSubgraph } from "./definition.js";

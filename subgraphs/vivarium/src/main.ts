@@ -1,0 +1,4 @@
+import { runAsProcess } from "@repti/kit";
+import { vivariumSubgraph } from "./definition.js";
+
+await runAsProcess("vivarium", () => vivariumSubgraph.start());
