@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -57,6 +57,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   const fresh = !existsSync(join(databaseDir, "PG_VERSION"));
   if (fresh) {
     await mkdir(options.dataDir, { recursive: true });
+    // The server runs as the `postgres` user, which must be able to enter the folder (mkdtemp makes it 0700).
+    await chmod(options.dataDir, 0o755);
     await server.initialise();
   }
   await server.start();

@@ -17,6 +17,8 @@ export interface DatabaseOptions {
   /** Upper bound of open connections from this process; keeps N instances × pool under max_connections. */
   poolMax: number;
   applicationName: string;
+  /** Called once per statement sent (for the `db_queries_total` metric). */
+  onQuery?: () => void;
 }
 
 export function connectDatabase<TSchema extends Record<string, unknown>>(
@@ -29,6 +31,7 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
     connect_timeout: 10,
     onnotice: () => {},
     connection: { application_name: options.applicationName },
+    ...(options.onQuery ? { debug: options.onQuery } : {}),
   });
   return drizzle({ client, schema });
 }

@@ -7,6 +7,7 @@ export class ServiceMetrics {
   readonly httpDuration: Histogram<"route" | "method">;
   readonly graphqlOperations: Counter<"operation_type" | "outcome">;
   readonly graphqlDuration: Histogram<"operation_type">;
+  readonly dbQueries: Counter;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -35,6 +36,11 @@ export class ServiceMetrics {
       help: "Time from request parsed to response ready",
       labelNames: ["operation_type"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.dbQueries = new Counter({
+      name: "db_queries_total",
+      help: "SQL statements sent to PostgreSQL",
       registers: [this.registry],
     });
   }

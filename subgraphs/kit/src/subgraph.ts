@@ -107,7 +107,10 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
   const config = loadConfig(subgraphEnv(definition.name, definition.defaultPort), options.env ?? process.env);
   const log = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = new ServiceMetrics(definition.name);
-  const db = connectDatabase({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: `repti-${definition.name}` }, definition.tables);
+  const db = connectDatabase(
+    { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: `repti-${definition.name}`, onQuery: () => metrics.dbQueries.inc() },
+    definition.tables,
+  );
   const ownsBus = !options.bus;
   const bus = options.bus ?? createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });
   const outbox = new Outbox(definition.outboxTable, definition.name);
