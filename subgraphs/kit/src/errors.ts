@@ -1,5 +1,4 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { unwrapResolverError } from "@apollo/server/errors";
 
 /** The error codes of the API contract (SPEC.md, "Errors"). */
 export const ErrorCode = {
@@ -54,7 +53,9 @@ export function formatError(
   onInternal: (formatted: GraphQLFormattedError, original: unknown) => void,
   original?: unknown,
 ): GraphQLFormattedError {
-  const domainError = unwrapResolverError(original);
+  // A resolver's throw arrives wrapped in a GraphQLError (read structurally: graphql's CJS and ESM builds
+  // are different classes to instanceof).
+  const domainError = original instanceof DomainError ? original : (original as { originalError?: unknown } | undefined)?.originalError;
   if (domainError instanceof DomainError) {
     return {
       message: domainError.message,

@@ -37,8 +37,9 @@ function recordRequests(metrics: ServiceMetrics): RequestHandler {
   return (req, res, next) => {
     const end = metrics.httpDuration.startTimer();
     res.on("finish", () => {
-      // The matched route, never the raw URL, so label cardinality stays bounded.
-      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.path);
+      // A route of ours, never a raw URL, so label cardinality stays bounded: unknown paths end in 404.
+      const path = req.originalUrl.split("?")[0] ?? "";
+      const route = res.statusCode === 404 ? "unmatched" : path.startsWith(GRAPHQL_PATH) ? GRAPHQL_PATH : path;
       end({ route, method: req.method });
       metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
     });

@@ -88,11 +88,24 @@ export class OutboxRelay {
   constructor(private readonly options: RelayOptions) {}
 
   async start(): Promise<void> {
-    const { db, outbox, pollMs } = this.options;
-    const listener = await db.$client.listen(notifyChannel(outbox.schemaName), () => this.wake());
-    this.unlisten = listener.unlisten;
-    this.timer = setInterval(() => this.wake(), pollMs);
+    this.timer = setInterval(() => {
+      if (!this.unlisten) void this.listen();
+      this.wake();
+    }, this.options.pollMs);
+    await this.listen();
     this.wake();
+  }
+
+  /** Subscribes to commit notifications; while the database is unreachable, polling carries on alone. */
+  private async listen(): Promise<void> {
+    const { db, outbox, log } = this.options;
+    try {
+      const listener = await db.$client.listen(notifyChannel(outbox.schemaName), () => this.wake());
+      if (this.stopped) await listener.unlisten();
+      else this.unlisten = listener.unlisten;
+    } catch (error) {
+      log.warn({ err: error }, "outbox relay cannot LISTEN yet; polling until it can");
+    }
   }
 
   /** Runs a drain now, or once more right after the one in progress. */

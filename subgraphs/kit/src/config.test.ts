@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, subgraphEnv } from "./config.js";
+
+describe("subgraph configuration", () => {
+  it("fails fast with one message naming every bad variable", () => {
+    const attempt = () =>
+      loadConfig(subgraphEnv("identity", 4001), { DATABASE_URL: "mysql://nope", PORT: "eighty", DB_POOL_MAX: "0", REDIS_URL: "http://x" });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const variable of ["DATABASE_URL", "PORT", "DB_POOL_MAX", "REDIS_URL"]) expect(message).toContain(`  ${variable}:`);
+    }
+  });
+
+  it("requires a database", () => {
+    expect(() => loadConfig(subgraphEnv("vivarium", 4002), {})).toThrow(/DATABASE_URL/);
+  });
+
+  it("applies defaults and lets <NAME>_DATABASE_URL give one subgraph its own database", () => {
+    const config = loadConfig(subgraphEnv("billing", 4004), {
+      DATABASE_URL: "postgres://shared/repti",
+      BILLING_DATABASE_URL: "postgres://billing-db/billing",
+      MIGRATE_ON_START: "false",
+    });
+    expect(config).toMatchObject({
+      PORT: 4004,
+      DATABASE_URL: "postgres://billing-db/billing",
+      DB_POOL_MAX: 10,
+      MIGRATE_ON_START: false,
+      SEED_DEMO_DATA: false,
+      NODE_ENV: "development",
+    });
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+});
