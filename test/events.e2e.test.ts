@@ -62,8 +62,8 @@ for (const bus of ["redis", "in-process"] as const) {
         await sql`update identity.outbox set published_at = null where id = ${recorded[0].node.id}`;
         await stack.drainOutboxes();
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const [{ count }] = await sql`select count(*)::int as count from telemetry.events where id = ${recorded[0].node.id}`;
-        expect(count).toBe(1);
+        const [row2] = await sql`select count(*)::int as count from telemetry.events where id = ${recorded[0].node.id}`;
+        expect(row2?.count).toBe(1);
       } finally {
         await sql.end();
       }

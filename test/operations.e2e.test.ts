@@ -23,7 +23,7 @@ describe("health and metrics", () => {
       const report = (await deep.json()) as { status: string; checks: Record<string, { status: string }> };
       expect({ url, status: deep.status, report: report.status }).toEqual({ url, status: 200, report: "pass" });
     }
-    const subgraphReport = await (await fetch(new URL("/health/deep", stack.subgraphs.get("vivarium")!.url))).json();
+    const subgraphReport = (await (await fetch(new URL("/health/deep", stack.subgraphs.get("vivarium")!.url))).json()) as { checks: object };
     expect(Object.keys(subgraphReport.checks)).toEqual(["postgres", "bus"]);
   });
 
