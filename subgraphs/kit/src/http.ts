@@ -111,4 +111,4 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   };
 }
 
-export const jsonBody = () => express.json({ limit: BODY_LIMIT_BYTES });
+export const jsonBody = (): RequestHandler => express.json({ limit: BODY_LIMIT_BYTES });
