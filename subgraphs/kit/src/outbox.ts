@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { index, integer, jsonb, text, timestamp, uuid, type PgSchema } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, text, uuid, type PgSchema } from "drizzle-orm/pg-core";
+import { timestamptz } from "./columns.js";
 import type { EventBus, EventEnvelope } from "./bus.js";
 import type { Database, Transaction } from "./db.js";
 import type { Logger } from "./logger.js";
@@ -17,8 +18,8 @@ export function defineOutbox(schema: PgSchema) {
       type: text("type").notNull(),
       aggregateId: text("aggregate_id"),
       payload: jsonb("payload").notNull(),
-      occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-      publishedAt: timestamp("published_at", { withTimezone: true, mode: "date" }),
+      occurredAt: timestamptz("occurred_at").notNull().defaultNow(),
+      publishedAt: timestamptz("published_at"),
       attempts: integer("attempts").notNull().default(0),
       lastError: text("last_error"),
     },

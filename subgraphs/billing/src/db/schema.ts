@@ -1,11 +1,9 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { defineOutbox } from "@repti/kit";
+import { boolean, check, index, integer, jsonb, pgSchema, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, defineOutbox, timestamptz, updatedAt } from "@repti/kit";
 
 export const billingSchema = pgSchema("billing");
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
-const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
 /** The catalogue: what a vivarium can subscribe to, mapped to a Stripe price. */
 export const plans = billingSchema.table(
@@ -57,7 +55,7 @@ export const subscriptions = billingSchema.table(
       .references(() => plans.id),
     stripeSubscriptionId: text("stripe_subscription_id").notNull(),
     status: text("status").notNull(),
-    currentPeriodEnd: timestamp("current_period_end", { withTimezone: true, mode: "date" }),
+    currentPeriodEnd: timestamptz("current_period_end"),
     cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -92,8 +90,8 @@ export const webhookEvents = billingSchema.table("webhook_events", {
   stripeEventId: text("stripe_event_id").primaryKey(),
   type: text("type").notNull(),
   payload: jsonb("payload").notNull(),
-  receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-  processedAt: timestamp("processed_at", { withTimezone: true, mode: "date" }),
+  receivedAt: timestamptz("received_at").notNull().defaultNow(),
+  processedAt: timestamptz("processed_at"),
 });
 
 export const outbox = defineOutbox(billingSchema);

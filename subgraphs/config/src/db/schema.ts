@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { defineOutbox } from "@repti/kit";
+import { boolean, check, index, integer, jsonb, pgSchema, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, defineOutbox, timestamptz, updatedAt } from "@repti/kit";
 
 export const configSchema = pgSchema("config");
 
@@ -14,9 +14,9 @@ export const featureFlags = configSchema.table(
     rolloutPercentage: integer("rollout_percentage").notNull().default(100),
     /** Unleash-style constraints; all must hold. */
     conditions: jsonb("conditions").notNull().default(sql`'[]'::jsonb`),
-    archivedAt: timestamp("archived_at", { withTimezone: true, mode: "date" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    archivedAt: timestamptz("archived_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (table) => [
     uniqueIndex("feature_flags_name_key").on(table.name),
@@ -41,7 +41,7 @@ export const configEntries = configSchema.table(
     valueSchema: jsonb("value_schema"),
     deleted: boolean("deleted").notNull().default(false),
     changedByUserId: uuid("changed_by_user_id"),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (table) => [
     uniqueIndex("config_entries_key_env_version_key").on(table.key, table.environment, table.version),

@@ -1,15 +1,11 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { defineOutbox } from "@repti/kit";
+import { boolean, index, pgSchema, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, defineOutbox, timestamptz, updatedAt } from "@repti/kit";
 
 export const identitySchema = pgSchema("identity");
 
 export const platformRole = identitySchema.enum("platform_role", ["USER", "ADMIN"]);
 
-const timestamps = {
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-};
 
 export const users = identitySchema.table(
   "users",
@@ -21,11 +17,12 @@ export const users = identitySchema.table(
     passwordHash: text("password_hash"),
     firstName: text("first_name"),
     lastName: text("last_name"),
-    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true, mode: "date" }),
+    emailVerifiedAt: timestamptz("email_verified_at"),
     isActive: boolean("is_active").notNull().default(true),
     platformRole: platformRole("platform_role").notNull().default("USER"),
     mfaEnabled: boolean("mfa_enabled").notNull().default(false),
-    ...timestamps,
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (table) => [uniqueIndex("users_email_key").on(table.email)],
 );
@@ -40,10 +37,10 @@ export const sessions = identitySchema.table(
       .references(() => users.id, { onDelete: "cascade" }),
     userAgent: text("user_agent"),
     ipAddress: text("ip_address"),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamptz("last_used_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    revokedAt: timestamptz("revoked_at"),
     revokedReason: text("revoked_reason"),
   },
   (table) => [index("sessions_user_active_idx").on(table.userId).where(sql`${table.revokedAt} is null`)],
@@ -63,10 +60,10 @@ export const apiKeys = identitySchema.table(
     prefix: text("prefix").notNull(),
     secretHash: text("secret_hash").notNull(),
     scopes: text("scopes").array().notNull().default(sql`'{}'::text[]`),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
-    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at"),
+    lastUsedAt: timestamptz("last_used_at"),
+    revokedAt: timestamptz("revoked_at"),
+    createdAt: createdAt(),
   },
   (table) => [uniqueIndex("api_keys_prefix_key").on(table.prefix), index("api_keys_user_idx").on(table.userId)],
 );

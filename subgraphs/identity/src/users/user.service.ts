@@ -1,5 +1,5 @@
-import DataLoader from "dataloader";
-import { DomainError, isUuid, requireUser, type AuthContext, type Outbox } from "@repti/kit";
+import type DataLoader from "dataloader";
+import { DomainError, isUuid, loaderByKey, requireUser, type AuthContext, type Outbox } from "@repti/kit";
 import type { UserRecord, UserStore } from "./user.store.js";
 
 export type UserLoader = DataLoader<string, UserRecord | null>;
@@ -49,10 +49,7 @@ export class UserService {
 
   /** Batches every user lookup of one request into a single query. */
   createLoader(): UserLoader {
-    return new DataLoader(async (ids: readonly string[]) => {
-      const found = new Map((await this.store.findByIds(ids)).map((user) => [user.id, user]));
-      return ids.map((id) => found.get(id) ?? null);
-    });
+    return loaderByKey((ids) => this.store.findByIds(ids), (user) => user.id);
   }
 
   async me(auth: AuthContext, loader: UserLoader): Promise<UserRecord | null> {

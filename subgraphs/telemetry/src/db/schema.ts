@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigserial, doublePrecision, index, jsonb, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { defineOutbox } from "@repti/kit";
+import { bigserial, doublePrecision, index, jsonb, pgSchema, text, uuid } from "drizzle-orm/pg-core";
+import { defineOutbox, timestamptz } from "@repti/kit";
 
 export const telemetrySchema = pgSchema("telemetry");
 
@@ -13,8 +13,8 @@ export const events = telemetrySchema.table(
     source: text("source").notNull(),
     aggregateId: text("aggregate_id"),
     payload: jsonb("payload").notNull(),
-    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }).notNull(),
-    receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    occurredAt: timestamptz("occurred_at").notNull(),
+    receivedAt: timestamptz("received_at").notNull().defaultNow(),
   },
   (table) => [
     index("events_occurred_idx").on(table.occurredAt.desc(), table.id.desc()),
@@ -29,7 +29,7 @@ export const metricPoints = telemetrySchema.table(
     name: text("name").notNull(),
     value: doublePrecision("value").notNull(),
     labels: jsonb("labels").notNull().default(sql`'{}'::jsonb`),
-    recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    recordedAt: timestamptz("recorded_at").notNull().defaultNow(),
   },
   (table) => [index("metric_points_name_time_idx").on(table.name, table.recordedAt)],
 );

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { defineOutbox } from "@repti/kit";
+import { boolean, index, jsonb, pgSchema, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, defineOutbox, timestamptz, updatedAt } from "@repti/kit";
 
 export const vivariumSchema = pgSchema("vivarium");
 
@@ -19,9 +19,9 @@ export const vivariums = vivariumSchema.table(
     /** A user of identity (no cross-schema foreign key): the HERPETOLOGIST shown as owner. */
     ownerUserId: uuid("owner_user_id").notNull(),
     isActive: boolean("is_active").notNull().default(true),
-    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    deletedAt: timestamptz("deleted_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (table) => [uniqueIndex("vivariums_slug_key").on(table.slug)],
 );
@@ -36,7 +36,7 @@ export const vivariumMembers = vivariumSchema.table(
     userId: uuid("user_id").notNull(),
     role: vivariumRole("role").notNull(),
     invitedByUserId: uuid("invited_by_user_id"),
-    joinedAt: timestamp("joined_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    joinedAt: timestamptz("joined_at").notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("vivarium_members_vivarium_user_key").on(table.vivariumId, table.userId),
@@ -57,7 +57,7 @@ export const vivariumRoleAudit = vivariumSchema.table(
     oldRole: vivariumRole("old_role"),
     newRole: vivariumRole("new_role"),
     reason: text("reason"),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (table) => [index("vivarium_role_audit_vivarium_idx").on(table.vivariumId, table.createdAt)],
 );

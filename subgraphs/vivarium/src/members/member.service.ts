@@ -1,5 +1,5 @@
-import DataLoader from "dataloader";
-import type { AuthContext } from "@repti/kit";
+import type DataLoader from "dataloader";
+import { loaderOfGroups, type AuthContext } from "@repti/kit";
 import type { MemberRecord, MemberStore } from "./member.store.js";
 
 export type MembersLoader = DataLoader<string, MemberRecord[]>;
@@ -10,10 +10,7 @@ export class MemberService {
 
   /** All members of every vivarium a request touches, in one statement. */
   createLoader(): MembersLoader {
-    return new DataLoader(async (vivariumIds: readonly string[]) => {
-      const rows = await this.store.findByVivariumIds(vivariumIds);
-      return vivariumIds.map((id) => rows.filter((row) => row.vivariumId === id));
-    });
+    return loaderOfGroups((vivariumIds) => this.store.findByVivariumIds(vivariumIds), (member) => [member.vivariumId, member]);
   }
 
   async members(vivariumId: string, loader: MembersLoader): Promise<MemberRecord[]> {

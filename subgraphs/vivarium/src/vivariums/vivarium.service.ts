@@ -1,5 +1,5 @@
-import DataLoader from "dataloader";
-import { DomainError, isUuid } from "@repti/kit";
+import type DataLoader from "dataloader";
+import { DomainError, isUuid, loaderByKey, loaderOfGroups } from "@repti/kit";
 import type { VivariumRecord, VivariumStore } from "./vivarium.store.js";
 
 export interface VivariumLoaders {
@@ -13,14 +13,8 @@ export class VivariumService {
 
   createLoaders(): VivariumLoaders {
     return {
-      byId: new DataLoader(async (ids: readonly string[]) => {
-        const found = new Map((await this.store.findByIds(ids)).map((vivarium) => [vivarium.id, vivarium]));
-        return ids.map((id) => found.get(id) ?? null);
-      }),
-      byMemberUserId: new DataLoader(async (userIds: readonly string[]) => {
-        const rows = await this.store.findByMemberUserIds(userIds);
-        return userIds.map((userId) => rows.filter((row) => row.userId === userId).map((row) => row.vivarium));
-      }),
+      byId: loaderByKey((ids) => this.store.findByIds(ids), (vivarium) => vivarium.id),
+      byMemberUserId: loaderOfGroups((userIds) => this.store.findByMemberUserIds(userIds), (row) => [row.userId, row.vivarium]),
     };
   }
 
