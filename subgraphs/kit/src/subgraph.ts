@@ -30,6 +30,8 @@ export interface SubgraphDeps<TTables extends Record<string, unknown>> {
   bus: EventBus;
   log: Logger;
   config: SubgraphConfig;
+  /** The raw environment, for settings of the subgraph's own (validated with `loadConfig`). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** The context every resolver of every subgraph receives. */
@@ -114,7 +116,8 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
   const ownsBus = !options.bus;
   const bus = options.bus ?? createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });
   const outbox = new Outbox(definition.outboxTable, definition.name);
-  const deps: SubgraphDeps<TTables> = { db, outbox, bus, log, config };
+  const env = options.env ?? process.env;
+  const deps: SubgraphDeps<TTables> = { db, outbox, bus, log, config, env };
 
   try {
     if (config.MIGRATE_ON_START) {
