@@ -40,7 +40,7 @@ RUN rm -rf node_modules gateway/node_modules subgraphs/*/node_modules \
  && cp -a --parents \
       package.json node_modules \
       gateway/package.json gateway/dist gateway/node_modules \
-      subgraphs/*/package.json subgraphs/*/dist subgraphs/*/node_modules \
+      subgraphs/*/package.json subgraphs/*/dist subgraphs/*/node_modules subgraphs/identity/data \
       migrations schema \
       /out/
 

@@ -37,22 +37,25 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     await embedded?.stop();
   };
   try {
+    // identity first: the others verify access tokens against its key set.
+    let jwksUrl: string | undefined;
     for (const subgraph of allSubgraphs) {
       const portVariable = `${subgraph.name.toUpperCase()}_PORT`;
-      subgraphs.push(
-        await subgraph.start({
-          env: {
-            SEED_DEMO_DATA: "true",
-            ...env,
-            DATABASE_URL: databaseUrl,
-            PORT: env[portVariable] ?? String(subgraph.defaultPort),
-          },
-          bus,
-        }),
-      );
+      const running = await subgraph.start({
+        env: {
+          SEED_DEMO_DATA: "true",
+          ...env,
+          DATABASE_URL: databaseUrl,
+          PORT: env[portVariable] ?? String(subgraph.defaultPort),
+          ...(jwksUrl ? { AUTH_JWKS_URL: jwksUrl } : {}),
+        },
+        bus,
+      });
+      subgraphs.push(running);
+      jwksUrl ??= new URL("/.well-known/jwks.json", running.url).toString();
     }
     const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])) as Record<SubgraphName, string>;
-    const gateway = await startGateway({ env, subgraphUrls });
+    const gateway = await startGateway({ env: { ...env, AUTH_JWKS_URL: jwksUrl }, subgraphUrls, bus });
     return {
       gatewayUrl: gateway.url,
       subgraphs,

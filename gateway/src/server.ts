@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from "node:http";
+import type { Request, RequestHandler } from "express";
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
@@ -14,7 +14,11 @@ import {
   readAuthContext,
   rethrowForHttp,
   ServiceMetrics,
+  BODY_LIMIT_BYTES,
+  createSessionRevocations,
+  InProcessBus,
   type AuthContext,
+  type EventBus,
 } from "@repti/kit";
 import { gatewayEnv, subgraphUrlOverrides, type GatewayConfig, type SubgraphName } from "./config.js";
 import { readSupergraph } from "./composition.js";
@@ -25,15 +29,20 @@ export interface GatewayContext {
   forwarded: Record<string, string>;
 }
 
-/** Headers passed on to subgraphs: credentials (each subgraph verifies them again) and request tracing. */
-const forwardedHeaders = ["authorization", "x-api-key", "x-request-id"] as const;
+/** Headers passed on to subgraphs: credentials (each subgraph verifies them again), client, tracing. */
+const forwardedHeaders = ["authorization", "x-api-key", "x-request-id", "user-agent"] as const;
 
-function pickForwarded(headers: IncomingHttpHeaders): Record<string, string> {
+/**
+ * What subgraphs learn of the request. The client's address (as this gateway's trusted-proxy setting resolved
+ * it) goes as the one X-Forwarded-For entry, so subgraphs, which trust the gateway, rate-limit on it.
+ */
+function pickForwarded(req: Request): Record<string, string> {
   const forwarded: Record<string, string> = {};
   for (const name of forwardedHeaders) {
-    const value = headers[name];
+    const value = req.headers[name];
     if (typeof value === "string") forwarded[name] = value;
   }
+  if (req.ip) forwarded["x-forwarded-for"] = req.ip;
   return forwarded;
 }
 
@@ -45,11 +54,54 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
+/**
+ * The issuer is the gateway URL, so discovery, the key set and the OAuth endpoints are answered here on
+ * identity's behalf (status, type and body passed through).
+ */
+function identityPassthrough(identityUrl: () => string | undefined): RequestHandler {
+  return async (req, res, next) => {
+    const base = identityUrl();
+    if (!base) return next();
+    try {
+      const target = new URL(req.originalUrl, base);
+      const headers: Record<string, string> = {};
+      for (const name of ["content-type", "authorization", "accept", "user-agent"]) {
+        const value = req.headers[name];
+        if (typeof value === "string") headers[name] = value;
+      }
+      if (req.ip) headers["x-forwarded-for"] = req.ip;
+      const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readRawBody(req);
+      const upstream = await fetch(target, { method: req.method, headers, ...(body ? { body } : {}), signal: AbortSignal.timeout(10_000) });
+      res.status(upstream.status);
+      for (const name of ["content-type", "cache-control", "www-authenticate", "retry-after"]) {
+        const value = upstream.headers.get(name);
+        if (value) res.set(name, value);
+      }
+      res.send(Buffer.from(await upstream.arrayBuffer()));
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+async function readRawBody(req: Request): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT_BYTES) throw Object.assign(new Error("Request body too large"), { status: 413, type: "entity.too.large" });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 export interface StartGatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** Routing URLs that win over env and the supergraph (the embedded stack and tests use ephemeral ports). */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   supergraphSdl?: string;
+  /** The bus shared with in-process subgraphs (the embedded stack), so revocations reach the gateway too. */
+  bus?: EventBus;
 }
 
 export interface RunningGateway {
@@ -87,8 +139,18 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       return new SubgraphDataSource({ url: routedUrl });
     },
   });
+  const revocations =
+    config.REDIS_URL || options.bus
+      ? createSessionRevocations({
+          redisUrl: config.REDIS_URL,
+          prefix: config.BUS_PREFIX,
+          bus: options.bus ?? new InProcessBus(log),
+          log,
+          ttlSeconds: 3660,
+        })
+      : undefined;
   const verify = config.AUTH_JWKS_URL
-    ? createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE })
+    ? createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, undefined, revocations)
     : undefined;
 
   let apollo: ApolloServer<GatewayContext> | undefined;
@@ -98,11 +160,14 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     metrics,
     healthChecks: [{ name: "subgraphs", check: () => checkSubgraphs(routedUrls) }],
     routes(app) {
+      const toIdentity = identityPassthrough(() => routedUrls.get("identity"));
+      app.get(["/.well-known/jwks.json", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"], toIdentity);
+      app.post(["/oauth/token", "/oauth/introspect"], toIdentity);
       app.use(GRAPHQL_PATH, jsonBody(), (req, res, next) =>
         expressMiddleware(apollo!, {
           context: async ({ req }) => ({
             auth: await readAuthContext(req.headers, verify).catch(rethrowForHttp),
-            forwarded: pickForwarded(req.headers),
+            forwarded: pickForwarded(req),
           }),
         })(req, res, next),
       );
@@ -125,6 +190,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     url,
     async stop() {
       await apollo!.stop();
+      await revocations?.close();
       log.info("gateway stopped");
     },
   };

@@ -4,12 +4,11 @@ import { startGateway, type RunningGateway, type SubgraphName } from "@repti/gat
 import { createBus, createLogger, type EventBus, type RunningSubgraph } from "@repti/kit";
 import { allSubgraphs } from "../../scripts/subgraphs.js";
 import { createTestDatabase } from "./database.js";
-import { startTestIssuer, testAudience, testIssuer, type TestIssuer } from "./issuer.js";
+import { testAudience, testIssuer } from "./issuer.js";
 
 export interface TestStack {
   gatewayUrl: string;
   databaseUrl: string;
-  issuer: TestIssuer;
   subgraphs: Map<string, RunningSubgraph>;
   env: NodeJS.ProcessEnv;
   /** Waits until every outbox relay has published what is committed. */
@@ -31,7 +30,6 @@ export interface TestStackOptions {
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const database = await createTestDatabase(inject("databaseUrl"));
-  const issuer = await startTestIssuer();
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
@@ -41,7 +39,6 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     BUS_PREFIX: `test-${randomBytes(4).toString("hex")}`,
     SEED_DEMO_DATA: options.seedDemoData === false ? "false" : "true",
     OUTBOX_POLL_MS: "200",
-    AUTH_JWKS_URL: issuer.jwksUrl,
     AUTH_ISSUER: testIssuer,
     AUTH_AUDIENCE: testAudience,
     ...(options.bus === "in-process" ? {} : { REDIS_URL: inject("redisUrl") }),
@@ -56,15 +53,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await gateway?.stop();
     for (const subgraph of [...subgraphs.values()].reverse()) await subgraph.stop();
     await sharedBus?.close();
-    await issuer.close();
     await database.drop();
   };
   try {
+    // identity first: every other service verifies access tokens against its key set.
     for (const subgraph of allSubgraphs) {
       subgraphs.set(subgraph.name, await subgraph.start({ env, ...(sharedBus ? { bus: sharedBus } : {}) }));
+      env.AUTH_JWKS_URL ??= new URL("/.well-known/jwks.json", subgraphs.get("identity")!.url).toString();
     }
     const subgraphUrls = Object.fromEntries([...subgraphs].map(([name, running]) => [name, running.url])) as Record<SubgraphName, string>;
-    gateway = await startGateway({ env, subgraphUrls });
+    gateway = await startGateway({ env, subgraphUrls, ...(sharedBus ? { bus: sharedBus } : {}) });
   } catch (error) {
     await stop();
     throw error;
@@ -72,7 +70,6 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   return {
     gatewayUrl: gateway.url,
     databaseUrl: database.url,
-    issuer,
     subgraphs,
     env,
     async drainOutboxes() {

@@ -1,9 +1,27 @@
 import type { RequestContext } from "@repti/kit";
+import type { AccountService } from "./accounts/account.service.js";
+import type { AccessTokenService } from "./keys/access-token.service.js";
+import type { SigningKeyService } from "./keys/signing-key.service.js";
+import type { MailRelay } from "./mail/mailer.js";
+import type { MfaService } from "./mfa/mfa.service.js";
+import type { SessionService } from "./sessions/session.service.js";
 import type { UserLoader, UserService } from "./users/user.service.js";
 
-/** Process-wide services plus the per-request loaders. */
-export interface IdentityServices {
+/** identity's services, built once per process by `createIdentityServices`. */
+export interface IdentityProcessServices {
   users: UserService;
+  accounts: AccountService;
+  sessions: SessionService;
+  mfa: MfaService;
+  keys: SigningKeyService;
+  tokens: AccessTokenService;
+  mailRelay: MailRelay;
+  issuer: string;
+  close(): Promise<void>;
+}
+
+/** What one request works with: the process services plus its own user loader. */
+export interface IdentityServices extends IdentityProcessServices {
   userLoader: UserLoader;
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from "jose";
 import { DomainError } from "./errors.js";
+import type { SessionRevocations } from "./revocations.js";
 
 export type PlatformRole = "USER" | "ADMIN";
 
@@ -26,7 +27,7 @@ const allowedAlgorithms = ["EdDSA", "RS256"];
  * Verifies RFC 9068 access tokens locally against identity's JWKS. jose caches the key set and refetches it
  * when a token names an unknown `kid`, so no request calls identity.
  */
-export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTVerifyGetKey) {
+export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTVerifyGetKey, revocations?: SessionRevocations) {
   const keys = keySet ?? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
   return async function verifyAccessToken(token: string): Promise<AuthContext> {
     try {
@@ -39,6 +40,7 @@ export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTV
       });
       const scopes = typeof payload.scope === "string" ? payload.scope.split(" ").filter(Boolean) : [];
       if (typeof payload.sid === "string") {
+        if (await revocations?.isRevoked(payload.sid)) throw new DomainError("UNAUTHENTICATED", "Session ended; sign in again");
         const role = payload.role === "ADMIN" ? "ADMIN" : "USER";
         return { kind: "user", userId: payload.sub!, sessionId: payload.sid, platformRole: role, scopes };
       }

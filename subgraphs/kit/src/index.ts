@@ -13,6 +13,8 @@ export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./outbox.js";
 export * from "./process.js";
+export * from "./rate-limit.js";
+export * from "./revocations.js";
 export * from "./scalars.js";
 export * from "./subgraph.js";
 export * from "./demo.js";

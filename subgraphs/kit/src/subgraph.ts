@@ -1,15 +1,16 @@
 import "reflect-metadata";
-import type { IncomingHttpHeaders } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import type { Express, Request } from "express";
 import type { GraphQLSchema } from "graphql";
 import { gql } from "graphql-tag";
 import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
-import { createTokenVerifier, readAuthContext, type AuthContext } from "./auth-context.js";
+import { createTokenVerifier, readAuthContext, type AccessTokenVerifier, type AuthContext } from "./auth-context.js";
+import { createSessionRevocations, type SessionRevocations } from "./revocations.js";
 import { rethrowForHttp } from "./errors.js";
 import { createBus, type EventBus } from "./bus.js";
 import { loadConfig, subgraphEnv, type SubgraphConfig } from "./config.js";
@@ -19,6 +20,9 @@ import { createHttpService, GRAPHQL_PATH, jsonBody } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
 import { Outbox, OutboxRelay, type OutboxTable } from "./outbox.js";
+
+/** Revocations are remembered this long: no access token lives longer (identity caps its TTL at 1 h). */
+const maxAccessTokenLifetimeSeconds = 3600 + 60;
 
 /** The Federation 2 features our subgraphs use. */
 const federationLink = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.14", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
@@ -32,11 +36,19 @@ export interface SubgraphDeps<TTables extends Record<string, unknown>> {
   config: SubgraphConfig;
   /** The raw environment, for settings of the subgraph's own (validated with `loadConfig`). */
   env: NodeJS.ProcessEnv;
+  revocations: SessionRevocations;
+}
+
+/** Where a request came from (the gateway forwards the client's address and user agent). */
+export interface ClientInfo {
+  ipAddress: string | null;
+  userAgent: string | null;
 }
 
 /** The context every resolver of every subgraph receives. */
 export interface RequestContext<TServices> {
   auth: AuthContext;
+  client: ClientInfo;
   log: Logger;
   services: TServices;
 }
@@ -58,8 +70,12 @@ export interface SubgraphDefinition<TTables extends Record<string, unknown>, TSe
   createServices(deps: SubgraphDeps<TTables>): TServices;
   /** What one request works with: the process-wide services plus per-request state (DataLoaders). */
   forRequest(services: TServices): TRequestServices;
+  /** How this subgraph verifies access tokens, when not against AUTH_JWKS_URL (identity uses its own keys). */
+  verifier?(services: TServices, deps: SubgraphDeps<TTables>): AccessTokenVerifier;
+  /** Plain HTTP routes beside GraphQL (well-known documents, webhooks). */
+  routes?(app: Express, services: TServices): void;
   /** Background work of the subgraph (bus consumers); the returned function ends it at stop. */
-  startWorkers?(deps: SubgraphDeps<TTables>, services: TServices): () => void;
+  startWorkers?(deps: SubgraphDeps<TTables>, services: TServices): Promise<() => Promise<void> | void> | (() => Promise<void> | void);
   /** Inserts the demo data of `pnpm dev`; must be idempotent. */
   seedDemoData?(deps: SubgraphDeps<TTables>): Promise<void>;
 }
@@ -117,7 +133,14 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
   const bus = options.bus ?? createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });
   const outbox = new Outbox(definition.outboxTable, definition.name);
   const env = options.env ?? process.env;
-  const deps: SubgraphDeps<TTables> = { db, outbox, bus, log, config, env };
+  const revocations = createSessionRevocations({
+    redisUrl: config.REDIS_URL,
+    prefix: config.BUS_PREFIX,
+    bus,
+    log,
+    ttlSeconds: maxAccessTokenLifetimeSeconds,
+  });
+  const deps: SubgraphDeps<TTables> = { db, outbox, bus, log, config, env, revocations };
 
   try {
     if (config.MIGRATE_ON_START) {
@@ -126,15 +149,18 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     if (config.SEED_DEMO_DATA) await definition.seedDemoData?.(deps);
   } catch (error) {
     await db.$client.end({ timeout: 1 });
+    await revocations.close();
     if (ownsBus) await bus.close();
     throw error;
   }
 
   const services = definition.createServices(deps);
   const relay = new OutboxRelay({ db: db as Database<Record<string, unknown>>, outbox, bus, source: definition.name, log, pollMs: config.OUTBOX_POLL_MS });
-  const verify = config.AUTH_JWKS_URL
-    ? createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE })
-    : undefined;
+  const verify = definition.verifier
+    ? definition.verifier(services, deps)
+    : config.AUTH_JWKS_URL
+      ? createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, undefined, revocations)
+      : undefined;
 
   const schema = await buildFederatedSchema({
     resolvers: definition.resolvers,
@@ -155,14 +181,17 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
       app.use(
         GRAPHQL_PATH,
         jsonBody(),
-        (req, res, next) => expressMiddleware(apollo!, { context: ({ req }) => contextFor(req.headers) })(req, res, next),
+        (req, res, next) => expressMiddleware(apollo!, { context: ({ req }) => contextFor(req) })(req, res, next),
       );
+      definition.routes?.(app, services);
     },
   });
 
-  async function contextFor(headers: IncomingHttpHeaders): Promise<RequestContext<TRequestServices>> {
-    const auth = await readAuthContext(headers, verify).catch(rethrowForHttp);
-    return { auth, log, services: definition.forRequest(services) };
+  async function contextFor(req: Request): Promise<RequestContext<TRequestServices>> {
+    const auth = await readAuthContext(req.headers, verify).catch(rethrowForHttp);
+    const userAgent = req.headers["user-agent"];
+    const client = { ipAddress: req.ip ?? null, userAgent: typeof userAgent === "string" ? userAgent.slice(0, 512) : null };
+    return { auth, client, log, services: definition.forRequest(services) };
   }
 
   const common = commonApolloOptions<RequestContext<TRequestServices>>({ log, metrics, httpServer: http.server });
@@ -174,7 +203,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
   });
   await apollo.start();
   await relay.start();
-  const stopWorkers = definition.startWorkers?.(deps, services);
+  const stopWorkers = await definition.startWorkers?.(deps, services);
   const url = await http.listen(config.PORT, config.HOST);
   log.info({ url: `${url}${GRAPHQL_PATH}` }, "subgraph ready");
 
@@ -184,10 +213,11 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     schema,
     relay,
     async stop() {
-      stopWorkers?.();
       await apollo!.stop();
+      await stopWorkers?.();
       await relay.stop();
       await db.$client.end({ timeout: 5 });
+      await revocations.close();
       if (ownsBus) await bus.close();
       log.info("subgraph stopped");
     },

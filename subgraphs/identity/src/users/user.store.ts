@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Database, Transaction } from "@repti/kit";
 import { users, type IdentityTables } from "../db/schema.js";
 
@@ -27,6 +27,30 @@ export class UserStore {
       .where(eq(users.id, id))
       .returning();
     return row;
+  }
+
+  async findByEmail(email: string): Promise<UserRecord | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.email, email));
+    return row;
+  }
+
+  /** Inserts a user; undefined when the email is taken (a unique violation, raced or not). */
+  async insert(tx: Transaction<IdentityTables>, record: NewUserRecord): Promise<UserRecord | undefined> {
+    const [row] = await tx.insert(users).values(record).onConflictDoNothing({ target: users.email }).returning();
+    return row;
+  }
+
+  /**
+   * Records a TOTP step as used, unless this or a later step already was: of two requests with the same
+   * code, exactly one gets through.
+   */
+  async advanceTotpStep(userId: string, step: number): Promise<boolean> {
+    const rows = await this.db
+      .update(users)
+      .set({ totpLastStep: step })
+      .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+      .returning({ id: users.id });
+    return rows.length === 1;
   }
 
   async upsertMany(records: NewUserRecord[]): Promise<void> {
