@@ -1,0 +1,118 @@
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearer, errorCodes, graphql } from "./support/client.js";
+import { startTestStack, type TestStack } from "./support/stack.js";
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ seedDemoData: false });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const password = "a long and unremarkable terrarium passphrase";
+const authFields = "accessToken refreshToken user { id mfaEnabled }";
+let ipCounter = 0;
+/** Each caller its own address (the gateway trusts loopback proxies), so per-IP limits stay per test. */
+const fromNewIp = () => ({ "x-forwarded-for": `198.51.100.${++ipCounter}` });
+
+async function register(email: string, headers = fromNewIp()) {
+  const response = await graphql(stack.gatewayUrl, `mutation($i: RegisterInput!) { register(input: $i) { ${authFields} } }`, { i: { email, password } }, headers);
+  if (!response.data) throw new Error(JSON.stringify(response.errors));
+  return response.data.register;
+}
+function login(email: string, pass: string, headers: Record<string, string>, totpCode?: string) {
+  return graphql(stack.gatewayUrl, `mutation($i: LoginInput!) { login(input: $i) { ${authFields} } }`, { i: { email, password: pass, ...(totpCode ? { totpCode } : {}) } }, headers);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), written out here so the test does not share code with the server. */
+function totp(base32Secret: string, atMs: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of base32Secret.replace(/=+$/, "")) bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30_000)));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[19]! & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+describe("TOTP second factor", () => {
+  it("enrols, requires a code at login, refuses a replayed code, and takes each recovery code once", async () => {
+    const email = `mfa-${Date.now()}@example.com`;
+    const { accessToken } = await register(email);
+    const enrolment = await graphql(stack.gatewayUrl, "mutation { enrollTotp { secret otpauthUri } }", {}, bearer(accessToken));
+    const { secret, otpauthUri } = enrolment.data!.enrollTotp;
+    expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/ReptiDex:.+\?.*secret=/);
+    expect(otpauthUri).toContain(encodeURIComponent(email).replace(/%40/, "%40"));
+
+    const confirm = (code: string) => graphql(stack.gatewayUrl, "mutation($c: String!) { confirmTotp(code: $c) }", { c: code }, bearer(accessToken));
+    expect(errorCodes(await confirm("000000"))).toEqual(["BAD_USER_INPUT"]);
+    const recoveryCodes: string[] = (await confirm(totp(secret, Date.now()))).data!.confirmTotp;
+    expect(recoveryCodes).toHaveLength(10);
+    expect(new Set(recoveryCodes).size).toBe(10);
+
+    const ip = fromNewIp();
+    const withoutCode = await login(email, password, ip);
+    expect(errorCodes(withoutCode)).toEqual(["MFA_REQUIRED"]);
+    expect(withoutCode.data).toBeNull();
+    // The confirmation used the current step; the next step's code (inside the ±1 window) signs in once.
+    const nextCode = totp(secret, Date.now() + 30_000);
+    const signedIn = await login(email, password, ip, nextCode);
+    expect(signedIn.data!.login.user.mfaEnabled).toBe(true);
+    expect(errorCodes(await login(email, password, ip, nextCode))).toEqual(["UNAUTHENTICATED"]);
+    expect(errorCodes(await login(email, "wrong password, right code!", ip, totp(secret, Date.now() + 60_000)))).toEqual(["UNAUTHENTICATED"]);
+
+    const recovery = recoveryCodes[0]!;
+    expect((await login(email, password, ip, recovery.toLowerCase())).data!.login.user.mfaEnabled).toBe(true);
+    expect(errorCodes(await login(email, password, ip, recovery))).toEqual(["UNAUTHENTICATED"]);
+
+    const disable = await graphql(stack.gatewayUrl, "mutation($c: String!) { disableTotp(code: $c) }", { c: recoveryCodes[1] }, bearer(accessToken));
+    expect(disable.data).toEqual({ disableTotp: true });
+    expect((await login(email, password, ip)).data!.login.user.mfaEnabled).toBe(false);
+  });
+});
+
+describe("rate limits on sign-in", () => {
+  it("blocks an account after repeated failures with a retry-after, then lets the real user back in", async () => {
+    const email = `limits-${Date.now()}@example.com`;
+    await register(email);
+    const ip = fromNewIp();
+    // Five free failures, then each failure blocks the account for 2 s, 4 s, ... (never permanently).
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      expect(errorCodes(await login(email, "definitely not the password", ip))).toEqual(["UNAUTHENTICATED"]);
+    }
+    const blocked = await login(email, password, ip);
+    expect(errorCodes(blocked)).toEqual(["RATE_LIMITED"]);
+    expect(blocked.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Another address is blocked too: the limit is on the account, not on where the guesses come from.
+    expect(errorCodes(await login(email, password, fromNewIp()))).toEqual(["RATE_LIMITED"]);
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    expect((await login(email, password, ip)).errors).toBeUndefined();
+  });
+
+  it("counts parallel failures atomically: none slips past the block", async () => {
+    const email = `parallel-${Date.now()}@example.com`;
+    await register(email);
+    const results = await Promise.all(Array.from({ length: 12 }, () => login(email, "definitely not the password", fromNewIp())));
+    expect(results.flatMap(errorCodes).every((code) => code === "UNAUTHENTICATED" || code === "RATE_LIMITED")).toBe(true);
+    // Twelve failures counted (not fewer through a race): the 12th blocks for 2 s * 2^6 = 128 s.
+    const after = await login(email, password, fromNewIp());
+    expect(errorCodes(after)).toEqual(["RATE_LIMITED"]);
+    expect(after.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(64);
+  });
+
+  it("limits sign-in attempts per address", async () => {
+    const ip = fromNewIp();
+    const email = `per-ip-${Date.now()}@example.com`;
+    await register(email);
+    const answers = [];
+    for (let attempt = 0; attempt < 31; attempt += 1) answers.push(errorCodes(await login(`nobody-${attempt}@example.com`, "whatever it may be", ip))[0]);
+    expect(answers.slice(0, 30).every((code) => code === "UNAUTHENTICATED")).toBe(true);
+    expect(answers[30]).toBe("RATE_LIMITED");
+    expect(errorCodes(await login(email, password, ip))).toEqual(["RATE_LIMITED"]);
+    expect((await login(email, password, fromNewIp())).errors).toBeUndefined();
+  });
+});
