@@ -228,6 +228,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
 export interface Subgraph {
   name: string;
   defaultPort: number;
+  migrationsFolder: string;
   start(options?: StartOptions): Promise<RunningSubgraph>;
   /** The subgraph schema without starting anything (composition needs only this). */
   schema(): Promise<GraphQLSchema>;
@@ -239,6 +240,7 @@ export function defineSubgraph<TTables extends Record<string, unknown>, TService
   return {
     name: definition.name,
     defaultPort: definition.defaultPort,
+    migrationsFolder: definition.migrationsFolder,
     start: (options) => startSubgraph(definition, options),
     schema: () =>
       buildFederatedSchema({

@@ -1,6 +1,6 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { IdentityContext } from "../context.js";
-import { UpdateProfileInput, User } from "./user.types.js";
+import { UpdateProfileInput, User, UserConnection } from "./user.types.js";
 
 @Resolver(() => User)
 export class UserResolver {
@@ -13,6 +13,18 @@ export class UserResolver {
   @Query(() => User, { description: "A user by id: yourself, or anyone for platform admins" })
   async user(@Arg("id", () => ID) id: string, @Ctx() { auth, services }: IdentityContext): Promise<User> {
     return User.from(await services.users.byId(auth, id, services.userLoader));
+  }
+
+  @Query(() => UserConnection, { description: "All users (platform admins), searchable by email and name" })
+  async users(
+    @Arg("first", () => Int, { nullable: true }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Arg("search", () => String, { nullable: true }) search: string | null,
+    @Ctx() { auth, services }: IdentityContext,
+  ): Promise<UserConnection> {
+    const page = await services.users.list(auth, first, after, search);
+    const edges = page.users.map((user) => ({ cursor: Buffer.from(user.email).toString("base64url"), node: User.from(user) }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   @Mutation(() => User, { description: "Change your own names" })

@@ -66,6 +66,19 @@ export class UserService {
     return user;
   }
 
+  /** Every account, for platform admins: searchable, in email order, cursor-paginated. */
+  async list(auth: AuthContext, first: number | null, after: string | null, search: string | null): Promise<{ users: UserRecord[]; hasNextPage: boolean }> {
+    const caller = requireUser(auth);
+    if (caller.platformRole !== "ADMIN") throw new DomainError("FORBIDDEN", "Only platform admins may list users");
+    const size = first ?? 20;
+    if (!Number.isInteger(size) || size < 1 || size > 100) throw new DomainError("BAD_USER_INPUT", "first must be between 1 and 100", { field: "first" });
+    const term = search?.trim();
+    if (term && term.length > 100) throw new DomainError("BAD_USER_INPUT", "search is longer than 100 characters", { field: "search" });
+    const afterEmail = after ? Buffer.from(after, "base64url").toString() : undefined;
+    const rows = await this.store.page({ limit: size + 1, ...(term ? { search: term } : {}), ...(afterEmail ? { afterEmail } : {}) });
+    return { users: rows.slice(0, size), hasNextPage: rows.length > size };
+  }
+
   /** Entity resolution for other subgraphs (`User` by `@key(fields: "id")`). */
   async reference(id: string, loader: UserLoader): Promise<UserRecord | null> {
     return isUuid(id) ? loader.load(id) : null;

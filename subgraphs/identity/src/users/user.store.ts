@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, gt, ilike, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { Database, Transaction } from "@repti/kit";
 import { users, type IdentityTables } from "../db/schema.js";
 
@@ -27,6 +27,18 @@ export class UserStore {
       .where(eq(users.id, id))
       .returning();
     return row;
+  }
+
+  /** Users in email order after `afterEmail`, optionally matching `search` in email or names. */
+  async page(query: { search?: string; afterEmail?: string; limit: number }): Promise<UserRecord[]> {
+    const conditions: SQL[] = [];
+    if (query.search) {
+      // LIKE wildcards in the search are taken literally.
+      const pattern = `%${query.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+      conditions.push(or(ilike(users.email, pattern), ilike(users.firstName, pattern), ilike(users.lastName, pattern))!);
+    }
+    if (query.afterEmail) conditions.push(gt(users.email, query.afterEmail));
+    return this.db.select().from(users).where(and(...conditions)).orderBy(asc(users.email)).limit(query.limit);
   }
 
   async findByEmail(email: string): Promise<UserRecord | undefined> {

@@ -41,3 +41,21 @@ export class UpdateProfileInput {
   @Field(() => String, { nullable: true }) firstName?: string | null;
   @Field(() => String, { nullable: true }) lastName?: string | null;
 }
+
+@ObjectType()
+export class UserEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => User) node!: User;
+}
+
+@ObjectType()
+export class UserPageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+@ObjectType({ description: "Users in email order" })
+export class UserConnection {
+  @Field(() => [UserEdge]) edges!: UserEdge[];
+  @Field(() => UserPageInfo) pageInfo!: UserPageInfo;
+}
