@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
+import { PasswordHasher } from "../subgraphs/identity/src/passwords/password-hasher.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
 import { startTestSmtpServer } from "./support/smtp.js";
 import { startTestStack, type TestStack } from "./support/stack.js";
@@ -19,15 +20,25 @@ afterAll(async () => {
 const authFields = "accessToken refreshToken expiresIn tokenType user { id email emailVerified mfaEnabled }";
 const password = "a long and unremarkable terrarium passphrase";
 
+let ipCounter = 0;
+/** Every call from its own address (the gateway trusts loopback proxies), so per-IP limits stay out of the way. */
+const fromNewIp = () => ({ "x-forwarded-for": `203.0.113.${++ipCounter}` });
+
 async function register(email: string, pass = password) {
-  return graphql(stack.gatewayUrl, `mutation($input: RegisterInput!) { register(input: $input) { ${authFields} } }`, {
-    input: { email, password: pass, firstName: "Iggy" },
-  });
+  return graphql(
+    stack.gatewayUrl,
+    `mutation($input: RegisterInput!) { register(input: $input) { ${authFields} } }`,
+    { input: { email, password: pass, firstName: "Iggy" } },
+    fromNewIp(),
+  );
 }
 async function login(email: string, pass = password, totpCode?: string) {
-  return graphql(stack.gatewayUrl, `mutation($input: LoginInput!) { login(input: $input) { ${authFields} } }`, {
-    input: { email, password: pass, ...(totpCode ? { totpCode } : {}) },
-  });
+  return graphql(
+    stack.gatewayUrl,
+    `mutation($input: LoginInput!) { login(input: $input) { ${authFields} } }`,
+    { input: { email, password: pass, ...(totpCode ? { totpCode } : {}) } },
+    fromNewIp(),
+  );
 }
 async function refresh(refreshToken: string) {
   return graphql(stack.gatewayUrl, `mutation($t: String!) { refreshToken(refreshToken: $t) { ${authFields} } }`, { t: refreshToken });
@@ -167,3 +178,47 @@ describe("password reset and change", () => {
     expect((await graphql(stack.gatewayUrl, "{ me { email } }", {}, bearer(after.accessToken))).data).toEqual({ me: { email } });
   });
 });
+
+describe("hash upgrades and events", () => {
+  it("rehashes a password stored with weaker argon2 parameters at the next successful sign-in", async () => {
+    const email = `legacy-${Date.now()}@example.com`;
+    await register(email);
+    const weak = await new PasswordHasher({ memoryCost: 4096, timeCost: 1 }).hash(password);
+    expect(weak).toMatch(/m=4096,t=1/);
+    const sql = postgres(stack.databaseUrl, { max: 1 });
+    try {
+      await sql`update identity.users set password_hash = ${weak} where email = ${email}`;
+      expect((await login(email)).errors).toBeUndefined();
+      const [row] = await sql`select password_hash from identity.users where email = ${email}`;
+      expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("announces account and session changes as events through the outbox", async () => {
+    const email = `events-${Date.now()}@example.com`;
+    const account = (await register(email)).data!.register;
+    await graphql(stack.gatewayUrl, "mutation { logout }", {}, bearer(account.accessToken));
+    const adminLogin = await graphql(stack.gatewayUrl, `mutation { login(input: { email: "admin@reptidex.dev", password: "basking-spot-demo-password" }) { accessToken } }`);
+    const admin = adminLogin.data!.login.accessToken as string;
+    const types = ["auth.user.created", "auth.session.started", "auth.session.ended"];
+    const found = await waitForEvents(admin, account.user.id, types);
+    expect(found).toEqual(expect.arrayContaining(types));
+  });
+});
+
+async function waitForEvents(adminToken: string, userId: string, types: string[]): Promise<string[]> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const page = await graphql(
+      stack.gatewayUrl,
+      "query($f: EventFilter) { events(filter: $f, first: 100) { edges { node { type } } } }",
+      { f: { aggregateId: userId } },
+      bearer(adminToken),
+    );
+    const seen = page.data!.events.edges.map((edge: { node: { type: string } }) => edge.node.type) as string[];
+    if (types.every((type) => seen.includes(type)) || Date.now() > deadline) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
