@@ -16,12 +16,14 @@ import {
   ServiceMetrics,
   BODY_LIMIT_BYTES,
   createSessionRevocations,
+  DomainError,
   InProcessBus,
   type AuthContext,
   type EventBus,
 } from "@repti/kit";
 import { gatewayEnv, subgraphUrlOverrides, type GatewayConfig, type SubgraphName } from "./config.js";
 import { readSupergraph } from "./composition.js";
+import { ApiKeyExchange, presentedApiKey } from "./api-keys.js";
 
 /** What the gateway keeps of a request: who is calling, and the headers that subgraphs verify themselves. */
 export interface GatewayContext {
@@ -29,8 +31,11 @@ export interface GatewayContext {
   forwarded: Record<string, string>;
 }
 
-/** Headers passed on to subgraphs: credentials (each subgraph verifies them again), client, tracing. */
-const forwardedHeaders = ["authorization", "x-api-key", "x-request-id", "user-agent"] as const;
+/**
+ * Headers passed on to subgraphs: credentials (each subgraph verifies them again), client, tracing. An API key
+ * never goes on: subgraphs get the access token it was exchanged for instead.
+ */
+const forwardedHeaders = ["authorization", "x-request-id", "user-agent"] as const;
 
 /**
  * What subgraphs learn of the request. The client's address (as this gateway's trusted-proxy setting resolved
@@ -73,7 +78,7 @@ function identityPassthrough(identityUrl: () => string | undefined): RequestHand
       const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readRawBody(req);
       const upstream = await fetch(target, { method: req.method, headers, ...(body ? { body } : {}), signal: AbortSignal.timeout(10_000) });
       res.status(upstream.status);
-      for (const name of ["content-type", "cache-control", "www-authenticate", "retry-after"]) {
+      for (const name of ["content-type", "cache-control", "pragma", "www-authenticate", "retry-after"]) {
         const value = upstream.headers.get(name);
         if (value) res.set(name, value);
       }
@@ -153,6 +158,30 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     ? createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, undefined, revocations)
     : undefined;
 
+  const apiKeys = new ApiKeyExchange({
+    tokenEndpoint: () => {
+      const identity = routedUrls.get("identity");
+      return identity ? new URL("/oauth/token", identity) : undefined;
+    },
+    log,
+  });
+
+  /** Who is calling: an API key is exchanged for an access token, which is verified and forwarded in its place. */
+  async function contextFor(req: Request): Promise<GatewayContext> {
+    const forwarded = pickForwarded(req);
+    const apiKey = presentedApiKey(req.headers);
+    if (apiKey === undefined) return { auth: await readAuthContext(req.headers, verify), forwarded };
+    if (!verify) throw new DomainError("UNAUTHENTICATED", "This server does not accept API keys");
+    const userAgent = req.headers["user-agent"];
+    const accessToken = await apiKeys.accessToken(apiKey, { ip: req.ip, userAgent: typeof userAgent === "string" ? userAgent : undefined });
+    const auth = await verify(accessToken).catch((error: unknown) => {
+      // Revoked since it was cached (the revocation list says so): ask identity again next time.
+      apiKeys.forget(apiKey);
+      throw error;
+    });
+    return { auth, forwarded: { ...forwarded, authorization: `Bearer ${accessToken}` } };
+  }
+
   let apollo: ApolloServer<GatewayContext> | undefined;
   const http = createHttpService({
     name: "gateway",
@@ -165,10 +194,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       app.post(["/oauth/token", "/oauth/introspect"], toIdentity);
       app.use(GRAPHQL_PATH, jsonBody(), (req, res, next) =>
         expressMiddleware(apollo!, {
-          context: async ({ req }) => ({
-            auth: await readAuthContext(req.headers, verify).catch(rethrowForHttp),
-            forwarded: pickForwarded(req),
-          }),
+          context: ({ req }) => contextFor(req).catch(rethrowForHttp),
         })(req, res, next),
       );
     },
@@ -190,6 +216,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     url,
     async stop() {
       await apollo!.stop();
+      apiKeys.clear();
       await revocations?.close();
       log.info("gateway stopped");
     },

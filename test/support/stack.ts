@@ -1,4 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
+import { createServer } from "node:net";
 import { inject } from "vitest";
 import { startGateway, type RunningGateway, type SubgraphName } from "@repti/gateway";
 import { createBus, createLogger, type EventBus, type RunningSubgraph } from "@repti/kit";
@@ -22,6 +23,29 @@ export interface TestStackOptions {
   seedDemoData?: boolean;
   /** Extra settings for every service. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The gateway is the token issuer, as in production: it listens on a port chosen up front and every service
+   * gets AUTH_ISSUER = its origin (OAuth clients check the discovered issuer against the URL they asked). Off by
+   * default: tokens then carry the fixed `testIssuer` that the test helpers sign with.
+   */
+  issuerAtGateway?: boolean;
+}
+
+/**
+ * A free port below Linux's ephemeral range (32768+), so no outgoing connection takes it between this check and
+ * the gateway's listen.
+ */
+async function freePort(host: string): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = randomInt(20_000, 32_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, host, () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port for the gateway");
 }
 
 /**
@@ -30,6 +54,7 @@ export interface TestStackOptions {
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const database = await createTestDatabase(inject("databaseUrl"));
+  const gatewayPort = options.issuerAtGateway ? await freePort("127.0.0.1") : undefined;
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
@@ -39,7 +64,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     BUS_PREFIX: `test-${randomBytes(4).toString("hex")}`,
     SEED_DEMO_DATA: options.seedDemoData === false ? "false" : "true",
     OUTBOX_POLL_MS: "200",
-    AUTH_ISSUER: testIssuer,
+    AUTH_ISSUER: gatewayPort ? `http://127.0.0.1:${gatewayPort}` : testIssuer,
     AUTH_AUDIENCE: testAudience,
     ...(options.bus === "in-process" ? {} : { REDIS_URL: inject("redisUrl") }),
     ...options.env,
@@ -62,7 +87,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       env.AUTH_JWKS_URL ??= new URL("/.well-known/jwks.json", subgraphs.get("identity")!.url).toString();
     }
     const subgraphUrls = Object.fromEntries([...subgraphs].map(([name, running]) => [name, running.url])) as Record<SubgraphName, string>;
-    gateway = await startGateway({ env, subgraphUrls, ...(sharedBus ? { bus: sharedBus } : {}) });
+    const gatewayEnv = gatewayPort ? { ...env, PORT: String(gatewayPort) } : env;
+    gateway = await startGateway({ env: gatewayEnv, subgraphUrls, ...(sharedBus ? { bus: sharedBus } : {}) });
   } catch (error) {
     await stop();
     throw error;

@@ -1,9 +1,12 @@
 import type { RequestContext } from "@repti/kit";
 import type { AccountService } from "./accounts/account.service.js";
+import type { ApiKeyService } from "./api-keys/api-key.service.js";
+import type { ApiKeyUsage } from "./api-keys/api-key.usage.js";
 import type { AccessTokenService } from "./keys/access-token.service.js";
 import type { SigningKeyService } from "./keys/signing-key.service.js";
 import type { MailRelay } from "./mail/mailer.js";
 import type { MfaService } from "./mfa/mfa.service.js";
+import type { OAuthService } from "./oauth/oauth.service.js";
 import type { SessionService } from "./sessions/session.service.js";
 import type { UserLoader, UserService } from "./users/user.service.js";
 
@@ -16,6 +19,10 @@ export interface IdentityProcessServices {
   keys: SigningKeyService;
   tokens: AccessTokenService;
   mailRelay: MailRelay;
+  apiKeys: ApiKeyService;
+  /** Batched `last_used_at` stamps; started with the workers, flushed at close. */
+  apiKeyUsage: ApiKeyUsage;
+  oauth: OAuthService;
   issuer: string;
   close(): Promise<void>;
 }

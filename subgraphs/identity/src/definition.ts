@@ -1,9 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { defineSubgraph, demo } from "@repti/kit";
 import { AccountResolver } from "./accounts/account.resolver.js";
+import { ApiKeyResolver } from "./api-keys/api-key.resolver.js";
+import { apiKeyScopes } from "./api-keys/api-key.scopes.js";
 import type { IdentityProcessServices, IdentityServices } from "./context.js";
 import { outbox, tables, type IdentityTables } from "./db/schema.js";
 import { MfaResolver } from "./mfa/mfa.resolver.js";
+import { oauthRoutes } from "./oauth/oauth.routes.js";
 import { PasswordHasher } from "./passwords/password-hasher.js";
 import { createIdentityServices } from "./services.js";
 import { SessionResolver } from "./sessions/session.resolver.js";
@@ -20,14 +23,18 @@ export const identitySubgraph = defineSubgraph<IdentityTables, IdentityProcessSe
   tables,
   outboxTable: outbox,
   migrationsFolder: fileURLToPath(new URL("../../../migrations/identity", import.meta.url)),
-  resolvers: [UserResolver, AccountResolver, SessionResolver, MfaResolver],
+  resolvers: [UserResolver, AccountResolver, SessionResolver, MfaResolver, ApiKeyResolver],
   referenceResolvers: userReferenceResolver,
   createServices: createIdentityServices,
   forRequest: (services) => ({ ...services, userLoader: services.users.createLoader() }),
   verifier: (services, { revocations }) => services.tokens.verifier(revocations),
-  routes: (app, services) => wellKnownRoutes(app, services.keys, { issuer: services.issuer, scopes: [] }),
+  routes(app, services) {
+    wellKnownRoutes(app, services.keys, { issuer: services.issuer, scopes: apiKeyScopes });
+    oauthRoutes(app, services.oauth);
+  },
   async startWorkers(_deps, services) {
     await services.mailRelay.start();
+    services.apiKeyUsage.start();
     return () => services.close();
   },
   async seedDemoData({ db }) {

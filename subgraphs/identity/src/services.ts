@@ -2,6 +2,9 @@ import { hkdfSync } from "node:crypto";
 import { Redis } from "ioredis";
 import { createRateLimiter, loadConfig, type SubgraphDeps } from "@repti/kit";
 import { AccountService } from "./accounts/account.service.js";
+import { ApiKeyService } from "./api-keys/api-key.service.js";
+import { ApiKeyStore } from "./api-keys/api-key.store.js";
+import { ApiKeyUsage } from "./api-keys/api-key.usage.js";
 import type { IdentityProcessServices } from "./context.js";
 import type { IdentityTables } from "./db/schema.js";
 import { EmailTokenService } from "./email-tokens/email-token.service.js";
@@ -12,6 +15,7 @@ import { SigningKeyStore } from "./keys/signing-key.store.js";
 import { MailStore } from "./mail/mail.store.js";
 import { createMailTransport, MailRelay } from "./mail/mailer.js";
 import { MfaService } from "./mfa/mfa.service.js";
+import { OAuthService } from "./oauth/oauth.service.js";
 import { RecoveryCodeStore } from "./mfa/recovery-code.store.js";
 import { PasswordHasher } from "./passwords/password-hasher.js";
 import { PasswordPolicy } from "./passwords/password-policy.js";
@@ -24,6 +28,8 @@ import { UserStore } from "./users/user.store.js";
 
 /** Longest password accepted: far above NIST's 64, bounded so a request cannot make hashing arbitrarily slow. */
 const passwordMaxLength = 256;
+/** Lifetime of the access tokens API keys are exchanged for (client credentials). */
+const apiKeyTokenTtlSeconds = 300;
 
 /** Wires identity's slices: one place that reads identity's settings and builds every service. */
 export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): IdentityProcessServices {
@@ -78,6 +84,21 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
     mfa,
     emailTokens,
   });
+  const apiKeyUsage = new ApiKeyUsage(new ApiKeyStore(db), log);
+  const apiKeys = new ApiKeyService({
+    store: new ApiKeyStore(db),
+    users: userStore,
+    revocations,
+    usage: apiKeyUsage,
+    policy: { tokenTtlSeconds: apiKeyTokenTtlSeconds },
+  });
+  const oauth = new OAuthService({
+    apiKeys,
+    tokens,
+    inspect: tokens.inspector(revocations),
+    limiter,
+    settings: { issuer: settings.AUTH_ISSUER, audience: settings.AUTH_AUDIENCE, tokenTtlSeconds: apiKeyTokenTtlSeconds },
+  });
   const mailRelay = new MailRelay({
     store: mailStore,
     transport: createMailTransport({ smtpUrl: settings.SMTP_URL, from: settings.MAIL_FROM, log }),
@@ -93,8 +114,12 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
     keys,
     tokens,
     mailRelay,
+    apiKeys,
+    apiKeyUsage,
+    oauth,
     issuer: settings.AUTH_ISSUER,
     async close() {
+      await apiKeyUsage.stop();
       await mailRelay.stop();
       await limiter.close();
       await redis?.quit().catch(() => {});

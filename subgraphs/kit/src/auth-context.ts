@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { DomainError } from "./errors.js";
 import type { SessionRevocations } from "./revocations.js";
 
@@ -23,13 +23,20 @@ export interface TokenVerifierOptions {
 /** Algorithms we sign with; anything else (notably `none` and HS*) is refused before a key is looked at. */
 const allowedAlgorithms = ["EdDSA", "RS256"];
 
+/** A verified access token: who it speaks for, and its claims (introspection reports them). */
+export interface InspectedAccessToken {
+  auth: Exclude<AuthContext, { kind: "anonymous" }>;
+  claims: JWTPayload;
+}
+
 /**
- * Verifies RFC 9068 access tokens locally against identity's JWKS. jose caches the key set and refetches it
- * when a token names an unknown `kid`, so no request calls identity.
+ * Verifies RFC 9068 access tokens locally against identity's JWKS and returns their claims. jose caches the key
+ * set and refetches it when a token names an unknown `kid`, so no request calls identity. The revocation list
+ * holds ended sessions (`sid`) and revoked API keys (`key_id`); both are UUIDs, so they never collide.
  */
-export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTVerifyGetKey, revocations?: SessionRevocations) {
+export function createAccessTokenInspector(options: TokenVerifierOptions, keySet?: JWTVerifyGetKey, revocations?: SessionRevocations) {
   const keys = keySet ?? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
-  return async function verifyAccessToken(token: string): Promise<AuthContext> {
+  return async function inspectAccessToken(token: string): Promise<InspectedAccessToken> {
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer: options.issuer,
@@ -42,10 +49,11 @@ export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTV
       if (typeof payload.sid === "string") {
         if (await revocations?.isRevoked(payload.sid)) throw new DomainError("UNAUTHENTICATED", "Session ended; sign in again");
         const role = payload.role === "ADMIN" ? "ADMIN" : "USER";
-        return { kind: "user", userId: payload.sub!, sessionId: payload.sid, platformRole: role, scopes };
+        return { auth: { kind: "user", userId: payload.sub!, sessionId: payload.sid, platformRole: role, scopes }, claims: payload };
       }
       if (typeof payload.key_id === "string") {
-        return { kind: "service", apiKeyId: payload.key_id, ownerId: payload.sub!, scopes };
+        if (await revocations?.isRevoked(payload.key_id)) throw new DomainError("UNAUTHENTICATED", "API key revoked");
+        return { auth: { kind: "service", apiKeyId: payload.key_id, ownerId: payload.sub!, scopes }, claims: payload };
       }
       throw new DomainError("UNAUTHENTICATED", "Access token names neither a session nor an API key");
     } catch (error) {
@@ -56,6 +64,16 @@ export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTV
       }
       throw error;
     }
+  };
+}
+
+export type AccessTokenInspector = ReturnType<typeof createAccessTokenInspector>;
+
+/** Verifies an access token and answers who is calling (see `createAccessTokenInspector`). */
+export function createTokenVerifier(options: TokenVerifierOptions, keySet?: JWTVerifyGetKey, revocations?: SessionRevocations) {
+  const inspect = createAccessTokenInspector(options, keySet, revocations);
+  return async function verifyAccessToken(token: string): Promise<AuthContext> {
+    return (await inspect(token)).auth;
   };
 }
 
@@ -86,4 +104,22 @@ export async function readAuthContext(
 export function requireUser(auth: AuthContext): Extract<AuthContext, { kind: "user" }> {
   if (auth.kind !== "user") throw new DomainError("UNAUTHENTICATED", "Sign in first");
   return auth;
+}
+
+/**
+ * Scopes gate what API keys (`service` callers) may do: a service without `scope` is FORBIDDEN. A signed-in user
+ * passes, to meet the caller's own role checks; anonymous callers are UNAUTHENTICATED.
+ */
+export function requireScope(auth: AuthContext, scope: string): Exclude<AuthContext, { kind: "anonymous" }> {
+  if (auth.kind === "anonymous") throw new DomainError("UNAUTHENTICATED", "Sign in first");
+  if (auth.kind === "service" && !auth.scopes.includes(scope)) {
+    throw new DomainError("FORBIDDEN", `This API key lacks the scope ${scope}`, { requiredScope: scope });
+  }
+  return auth;
+}
+
+/** Platform data (flag definitions, the event log): platform ADMINs, or API keys holding `scope`. */
+export function requireAdminOrScope(auth: AuthContext, scope: string, what: string): void {
+  const caller = requireScope(auth, scope);
+  if (caller.kind === "user" && caller.platformRole !== "ADMIN") throw new DomainError("FORBIDDEN", `Only platform admins may read ${what}`);
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, SignJWT, type JWTVerifyGetKey } from "jose";
-import { createTokenVerifier, type AccessTokenVerifier, type PlatformRole, type SessionRevocations } from "@repti/kit";
+import {
+  createAccessTokenInspector,
+  createTokenVerifier,
+  type AccessTokenInspector,
+  type AccessTokenVerifier,
+  type PlatformRole,
+  type SessionRevocations,
+} from "@repti/kit";
 import { signingAlgorithm, type SigningKeyService } from "./signing-key.service.js";
 
 export interface AccessTokenSettings {
@@ -39,14 +46,27 @@ export class AccessTokenService {
     return this.sign(user.id, { sid: sessionId, role: user.platformRole, client_id: "reptidex" }, this.settings.ttlSeconds);
   }
 
-  /** Client-credentials token of an API key: its scopes, never a platform role. */
-  forApiKey(key: { id: string; userId: string; scopes: readonly string[] }, ttlSeconds: number): Promise<IssuedAccessToken> {
-    return this.sign(key.userId, { key_id: key.id, scope: key.scopes.join(" "), client_id: key.id }, ttlSeconds);
+  /** Client-credentials token of an API key: its scopes (and vivarium, if it has one), never a platform role. */
+  forApiKey(key: { id: string; userId: string; scopes: readonly string[]; vivariumId?: string | null }, ttlSeconds: number): Promise<IssuedAccessToken> {
+    const claims = { key_id: key.id, scope: key.scopes.join(" "), client_id: key.id, ...(key.vivariumId ? { vivarium_id: key.vivariumId } : {}) };
+    return this.sign(key.userId, claims, ttlSeconds);
   }
 
   /** identity verifies against its own key table, not over HTTP to itself. */
   verifier(revocations: SessionRevocations): AccessTokenVerifier {
-    const keySet: JWTVerifyGetKey = async (header, token) => createLocalJWKSet(await this.keys.jwks())(header, token);
-    return createTokenVerifier({ jwksUrl: "", issuer: this.settings.issuer, audience: this.settings.audience }, keySet, revocations);
+    return createTokenVerifier(this.verifyOptions(), this.localKeySet(), revocations);
+  }
+
+  /** Verification that also answers the claims (token introspection). */
+  inspector(revocations: SessionRevocations): AccessTokenInspector {
+    return createAccessTokenInspector(this.verifyOptions(), this.localKeySet(), revocations);
+  }
+
+  private verifyOptions() {
+    return { jwksUrl: "", issuer: this.settings.issuer, audience: this.settings.audience };
+  }
+
+  private localKeySet(): JWTVerifyGetKey {
+    return async (header, token) => createLocalJWKSet(await this.keys.jwks())(header, token);
   }
 }

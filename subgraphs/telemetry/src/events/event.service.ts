@@ -1,4 +1,4 @@
-import { DomainError, isUuid, type AuthContext, type EventEnvelope } from "@repti/kit";
+import { DomainError, isUuid, requireAdminOrScope, type AuthContext, type EventEnvelope } from "@repti/kit";
 import type { EventQuery, EventRecord, EventStore } from "./event.store.js";
 
 export const maxPageSize = 100;
@@ -46,9 +46,7 @@ export class EventService {
   }
 
   async list(auth: AuthContext, filter: EventFilterInput | null, first: number | null, after: string | null): Promise<EventPage> {
-    if (auth.kind === "anonymous") throw new DomainError("UNAUTHENTICATED", "Sign in first");
-    const allowed = auth.kind === "user" ? auth.platformRole === "ADMIN" : auth.scopes.includes("events.read");
-    if (!allowed) throw new DomainError("FORBIDDEN", "Only platform admins may read the event log");
+    requireAdminOrScope(auth, "events.read", "the event log");
     const size = first ?? defaultPageSize;
     if (!Number.isInteger(size) || size < 1 || size > maxPageSize) {
       throw new DomainError("BAD_USER_INPUT", `first must be between 1 and ${maxPageSize}`);

@@ -1,0 +1,52 @@
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import type { Database } from "@repti/kit";
+import { apiKeys, type IdentityTables } from "../db/schema.js";
+
+export type ApiKeyRecord = typeof apiKeys.$inferSelect;
+export type NewApiKeyRecord = typeof apiKeys.$inferInsert;
+
+/** The only place that reads or writes `identity.api_keys`. */
+export class ApiKeyStore {
+  constructor(private readonly db: Database<IdentityTables>) {}
+
+  /** Inserts a key; undefined when its prefix is taken (the caller draws another). */
+  async insert(record: NewApiKeyRecord): Promise<ApiKeyRecord | undefined> {
+    const [row] = await this.db.insert(apiKeys).values(record).onConflictDoNothing({ target: apiKeys.prefix }).returning();
+    return row;
+  }
+
+  /** A user's keys that are not revoked (expired ones included), newest first. */
+  async unrevokedForUser(userId: string): Promise<ApiKeyRecord[]> {
+    return this.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  }
+
+  async byPrefix(prefix: string): Promise<ApiKeyRecord | undefined> {
+    const [row] = await this.db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix));
+    return row;
+  }
+
+  async byId(id: string): Promise<ApiKeyRecord | undefined> {
+    const [row] = await this.db.select().from(apiKeys).where(eq(apiKeys.id, id));
+    return row;
+  }
+
+  /** Revokes a key of this user that is still unrevoked; returns it, or undefined when there was none. */
+  async revoke(id: string, userId: string, at: Date): Promise<ApiKeyRecord | undefined> {
+    const [row] = await this.db
+      .update(apiKeys)
+      .set({ revokedAt: at })
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .returning();
+    return row;
+  }
+
+  /** One statement for every key used since the last call. */
+  async markUsed(ids: readonly string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.update(apiKeys).set({ lastUsedAt: at }).where(inArray(apiKeys.id, [...ids]));
+  }
+}
