@@ -44,7 +44,9 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
   if (!settings.IDENTITY_ENCRYPTION_KEY) log.warn("IDENTITY_ENCRYPTION_KEY unset: using the fixed development key");
   const encryptionKey = settings.IDENTITY_ENCRYPTION_KEY ?? SecretBox.deriveDevelopmentKey();
   const box = new SecretBox(encryptionKey);
-  const refreshSecret = Buffer.from(hkdfSync("sha256", Buffer.from(encryptionKey, "base64"), "repti-core", "refresh-token-child", 32));
+  // Purpose-bound secrets derived from the one configured key, so none is reused for two jobs.
+  const derivedSecret = (purpose: string) => Buffer.from(hkdfSync("sha256", Buffer.from(encryptionKey, "base64"), "repti-core", purpose, 32));
+  const refreshSecret = derivedSecret("refresh-token-child");
 
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, connectionName: `${config.BUS_PREFIX}:identity-limits` }) : undefined;
   redis?.on("error", (error: Error) => log.warn({ err: error }, "redis rate-limit connection error"));
@@ -72,7 +74,7 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
     verificationTtlSeconds: 24 * 3600,
     resetTtlSeconds: 30 * 60,
   });
-  const mfa = new MfaService(userStore, new RecoveryCodeStore(db), box, outbox);
+  const mfa = new MfaService(userStore, new RecoveryCodeStore(db), box, outbox, derivedSecret("recovery-code"));
   const accounts = new AccountService({
     users: userStore,
     sessions,

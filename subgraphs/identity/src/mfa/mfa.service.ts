@@ -19,6 +19,8 @@ export class MfaService {
     private readonly recoveryCodes: RecoveryCodeStore,
     private readonly box: SecretBox,
     private readonly outbox: Outbox,
+    /** Server secret keying the stored form of recovery codes. */
+    private readonly recoveryCodeKey: Buffer,
     private readonly issuer = "ReptiDex",
   ) {}
 
@@ -48,7 +50,7 @@ export class MfaService {
     const codes = generateRecoveryCodes();
     await this.users.transaction(async (tx) => {
       await this.users.update(tx, user.id, { mfaEnabled: true, totpLastStep: step });
-      await this.recoveryCodes.replace(tx, user.id, codes.map(hashRecoveryCode));
+      await this.recoveryCodes.replace(tx, user.id, codes.map((recoveryCode) => hashRecoveryCode(recoveryCode, this.recoveryCodeKey)));
       await this.outbox.enqueue(tx, { type: "auth.user.updated", aggregateId: user.id, payload: { userId: user.id, changed: ["mfaEnabled"] } });
     });
     return codes;
@@ -73,6 +75,6 @@ export class MfaService {
       const step = matchTotp(this.box.open(user.totpSecretEncrypted), trimmed, Date.now(), user.totpLastStep);
       return step !== null && (await this.users.advanceTotpStep(user.id, step));
     }
-    return this.recoveryCodes.consume(user.id, hashRecoveryCode(code));
+    return this.recoveryCodes.consume(user.id, hashRecoveryCode(code, this.recoveryCodeKey));
   }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from "./recovery-codes.js";
 
+const key = Buffer.alloc(32, 7);
+
 const FORMAT = /^[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}$/;
 
 describe("recovery codes", () => {
@@ -20,15 +22,21 @@ describe("recovery codes", () => {
   });
 
   it("hashes the same code identically whatever its case, spacing and dashes", () => {
-    expect(hashRecoveryCode("abcde-fghjk")).toBe(hashRecoveryCode("ABCDEFGHJK"));
-    expect(hashRecoveryCode(" abcde fghjk ")).toBe(hashRecoveryCode("ABCDE-FGHJK"));
-    expect(hashRecoveryCode("ABCDEFGHJK")).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashRecoveryCode("abcde-fghjk", key)).toBe(hashRecoveryCode("ABCDEFGHJK", key));
+    expect(hashRecoveryCode(" abcde fghjk ", key)).toBe(hashRecoveryCode("ABCDE-FGHJK", key));
+    expect(hashRecoveryCode("ABCDEFGHJK", key)).toMatch(/^[0-9a-f]{64}$/);
     expect(normalizeRecoveryCode("abcde - fghjk")).toBe("ABCDEFGHJK");
   });
 
   it("hashes different codes differently", () => {
     const [a, b] = generateRecoveryCodes(2);
-    expect(hashRecoveryCode(a ?? "")).not.toBe(hashRecoveryCode(b ?? ""));
-    expect(hashRecoveryCode("ABCDEFGHJK")).not.toBe(hashRecoveryCode("ABCDEFGHJM"));
+    expect(hashRecoveryCode(a ?? "", key)).not.toBe(hashRecoveryCode(b ?? "", key));
+    expect(hashRecoveryCode("ABCDEFGHJK", key)).not.toBe(hashRecoveryCode("ABCDEFGHJM", key));
+  });
+});
+
+describe("recovery code key", () => {
+  it("a different server key gives a different stored form", () => {
+    expect(hashRecoveryCode("ABCDEFGHJK", key)).not.toBe(hashRecoveryCode("ABCDEFGHJK", Buffer.alloc(32, 8)));
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from "node:crypto";
+import { createHmac, randomInt } from "node:crypto";
 
 // Upper-case letters and digits minus the look-alikes 0/O, 1/I/L: 31 symbols, unambiguous when read aloud or typed.
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -27,11 +27,10 @@ export function normalizeRecoveryCode(input: string): string {
 }
 
 /**
- * Stored form of a recovery code. A plain SHA-256 (no slow hash, no salt) is enough because the codes are
- * random and high-entropy rather than user-chosen, and online guessing is rate limited; note that ~49.5 bits
- * is not beyond an offline GPU search if the table leaks, which is why codes are still single-use and MFA
- * sits behind the password.
+ * Stored form of a recovery code: HMAC-SHA-256 keyed with a server secret kept out of the database. The codes
+ * are random (~49.5 bits), so no slow hash is needed against online guessing (which is rate limited), but
+ * that is within reach of an offline search; the key makes a leaked table alone useless for one.
  */
-export function hashRecoveryCode(code: string): string {
-  return createHash("sha256").update(normalizeRecoveryCode(code), "utf8").digest("hex");
+export function hashRecoveryCode(code: string, key: Buffer): string {
+  return createHmac("sha256", key).update(normalizeRecoveryCode(code), "utf8").digest("hex");
 }
