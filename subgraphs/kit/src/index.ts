@@ -11,6 +11,7 @@ export * from "./http.js";
 export * from "./loaders.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./notified-worker.js";
 export * from "./outbox.js";
 export * from "./process.js";
 export * from "./rate-limit.js";

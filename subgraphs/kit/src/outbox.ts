@@ -5,6 +5,7 @@ import { timestamptz } from "./columns.js";
 import type { EventBus, EventEnvelope } from "./bus.js";
 import type { Database, Transaction } from "./db.js";
 import type { Logger } from "./logger.js";
+import { NotifiedWorker } from "./notified-worker.js";
 
 /**
  * The outbox table, one per subgraph schema. A change and the event announcing it are written in one
@@ -80,63 +81,38 @@ export interface RelayOptions {
  * in the normal case; a crash between publish and commit republishes, which consumers absorb by event id.
  */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  private unlisten: (() => Promise<void>) | undefined;
+  private readonly worker: NotifiedWorker;
 
-  constructor(private readonly options: RelayOptions) {}
-
-  async start(): Promise<void> {
-    this.timer = setInterval(() => {
-      if (!this.unlisten) void this.listen();
-      this.wake();
-    }, this.options.pollMs);
-    await this.listen();
-    this.wake();
-  }
-
-  /** Subscribes to commit notifications; while the database is unreachable, polling carries on alone. */
-  private async listen(): Promise<void> {
-    const { db, outbox, log } = this.options;
-    try {
-      const listener = await db.$client.listen(notifyChannel(outbox.schemaName), () => this.wake());
-      if (this.stopped) await listener.unlisten();
-      else this.unlisten = listener.unlisten;
-    } catch (error) {
-      log.warn({ err: error }, "outbox relay cannot LISTEN yet; polling until it can");
-    }
-  }
-
-  /** Runs a drain now, or once more right after the one in progress. */
-  wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
+  constructor(private readonly options: RelayOptions) {
+    const { db, outbox, log, pollMs } = options;
+    this.worker = new NotifiedWorker({
+      name: "outbox relay",
+      log,
+      pollMs,
+      listen: async (onNotify) => (await db.$client.listen(notifyChannel(outbox.schemaName), onNotify)).unlisten,
+      drain: () => this.drain(),
     });
   }
 
-  /** Resolves when no drain is in progress (tests and shutdown wait on it). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  start(): Promise<void> {
+    return this.worker.start();
+  }
+
+  wake(): void {
+    this.worker.wake();
+  }
+
+  idle(): Promise<void> {
+    return this.worker.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;
-    try {
-      while (!this.stopped && (await this.publishBatch(batchSize)) === batchSize);
-    } catch (error) {
-      this.options.log.error({ err: error }, "outbox relay failed; retrying on the next wake");
-    }
+    while (!this.worker.isStopped && (await this.publishBatch(batchSize)) === batchSize);
   }
 
   private async publishBatch(limit: number): Promise<number> {
@@ -180,12 +156,5 @@ export class OutboxRelay {
       }
       return published.length === rows.length ? rows.length : -1;
     });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.idle();
-    await this.unlisten?.().catch(() => {});
   }
 }

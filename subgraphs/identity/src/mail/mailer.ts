@@ -1,5 +1,5 @@
 import nodemailer from "nodemailer";
-import type { Logger } from "@repti/kit";
+import { NotifiedWorker, type Logger } from "@repti/kit";
 import type { DeliveryOutcome, MailMessage, MailRecord, MailStore } from "./mail.store.js";
 
 /** One queued mail as handed to a transport; `id` is the outbox row. */
@@ -112,78 +112,55 @@ export interface MailRelayOptions {
  * recorded and the drain goes on with the others. Either way a mail is given up after `maxAttempts`.
  */
 export class MailRelay {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly worker: NotifiedWorker;
   private retryTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  private unlisten: (() => Promise<void>) | undefined;
   private consecutiveFailures = 0;
   private pausedUntil = 0;
 
-  constructor(private readonly options: MailRelayOptions) {}
+  constructor(private readonly options: MailRelayOptions) {
+    this.worker = new NotifiedWorker({
+      name: "mail relay",
+      log: options.log,
+      pollMs: options.pollMs,
+      listen: (onNotify) => options.store.listen(onNotify),
+      drain: () => this.drain(),
+      // Backing off after a transport failure: wakes wait for the retry timer.
+      paused: () => Date.now() < this.pausedUntil,
+    });
+  }
 
   private get maxAttempts(): number {
     return this.options.maxAttempts ?? 10;
   }
 
-  async start(): Promise<void> {
-    this.timer = setInterval(() => {
-      if (!this.unlisten) void this.listen();
-      this.wake();
-    }, this.options.pollMs);
-    await this.listen();
-    this.wake();
+  start(): Promise<void> {
+    return this.worker.start();
   }
 
-  /** Subscribes to commit notifications; while the database is unreachable, polling carries on alone. */
-  private async listen(): Promise<void> {
-    try {
-      const unlisten = await this.options.store.listen(() => this.wake());
-      if (this.stopped) await unlisten();
-      else this.unlisten = unlisten;
-    } catch (error) {
-      this.options.log.warn({ err: error }, "mail relay cannot LISTEN yet; polling until it can");
-    }
-  }
-
-  /** Runs a drain now, or once more right after the one in progress; ignored while backing off. */
   wake(): void {
-    if (this.stopped || Date.now() < this.pausedUntil) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.worker.wake();
   }
 
-  /** Resolves when no drain is in progress (tests and shutdown wait on it). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.worker.idle();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    await this.worker.stop();
   }
 
   private async drain(): Promise<void> {
-    const { store, log } = this.options;
     const batchSize = this.options.batchSize ?? 20;
-    try {
-      while (!this.stopped) {
-        const result = await store.claimPending(batchSize, { maxAttempts: this.maxAttempts }, (mail) => this.deliver(mail));
-        if (result.stopped) {
-          this.pause();
-          return;
-        }
-        this.consecutiveFailures = 0;
-        // Go on only after a full batch that went out entirely: refused mails wait for the next wake, not a tight loop.
-        if (result.claimed < batchSize || result.sent < result.claimed) return;
+    while (!this.worker.isStopped) {
+      const result = await this.options.store.claimPending(batchSize, { maxAttempts: this.maxAttempts }, (mail) => this.deliver(mail));
+      if (result.stopped) {
+        this.pause();
+        return;
       }
-    } catch (error) {
-      log.error({ err: error }, "mail relay failed; retrying on the next wake");
+      this.consecutiveFailures = 0;
+      // Go on only after a full batch that went out entirely: refused mails wait for the next wake, not a tight loop.
+      if (result.claimed < batchSize || result.sent < result.claimed) return;
     }
   }
 
@@ -212,15 +189,7 @@ export class MailRelay {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.pausedUntil = 0;
-      this.wake();
+      this.worker.wake();
     }, delay);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    clearTimeout(this.retryTimer);
-    await this.idle();
-    await this.unlisten?.().catch(() => {});
   }
 }
