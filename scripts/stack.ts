@@ -4,10 +4,9 @@
  * in-process bus, which is why they run in one process here (docker-compose runs them apart, on Redis).
  */
 import { fileURLToPath } from "node:url";
-import { startGateway, type SubgraphName } from "@repti/gateway";
 import { createBus, createLogger, loadConfig, baseEnv, runAsProcess, type RunningSubgraph } from "@repti/kit";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
-import { allSubgraphs } from "./subgraphs.js";
+import { startSupergraph } from "./supergraph.js";
 
 export interface Stack {
   gatewayUrl: string;
@@ -30,42 +29,22 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     log.info({ dataDir }, "embedded PostgreSQL started");
   }
   const bus = createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });
-  const subgraphs: RunningSubgraph[] = [];
-  const stopAll = async () => {
-    for (const subgraph of subgraphs.reverse()) await subgraph.stop();
+  const stopShared = async () => {
     await bus.close();
     await embedded?.stop();
   };
   try {
-    // identity first: the others verify access tokens against its key set.
-    let jwksUrl: string | undefined;
-    for (const subgraph of allSubgraphs) {
-      const portVariable = `${subgraph.name.toUpperCase()}_PORT`;
-      const running = await subgraph.start({
-        env: {
-          SEED_DEMO_DATA: "true",
-          ...env,
-          DATABASE_URL: databaseUrl,
-          PORT: env[portVariable] ?? String(subgraph.defaultPort),
-          ...(jwksUrl ? { AUTH_JWKS_URL: jwksUrl } : {}),
-        },
-        bus,
-      });
-      subgraphs.push(running);
-      jwksUrl ??= new URL("/.well-known/jwks.json", running.url).toString();
-    }
-    const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])) as Record<SubgraphName, string>;
-    const gateway = await startGateway({ env: { ...env, AUTH_JWKS_URL: jwksUrl }, subgraphUrls, bus });
+    const supergraph = await startSupergraph({ SEED_DEMO_DATA: "true", ...env, DATABASE_URL: databaseUrl }, bus);
     return {
-      gatewayUrl: gateway.url,
-      subgraphs,
+      gatewayUrl: supergraph.gatewayUrl,
+      subgraphs: [...supergraph.subgraphs.values()],
       async stop() {
-        await gateway.stop();
-        await stopAll();
+        await supergraph.stop();
+        await stopShared();
       },
     };
   } catch (error) {
-    await stopAll();
+    await stopShared();
     throw error;
   }
 }

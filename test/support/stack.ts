@@ -1,9 +1,9 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { createServer } from "node:net";
 import { inject } from "vitest";
-import { startGateway, type RunningGateway, type SubgraphName } from "@repti/gateway";
 import { createBus, createLogger, type EventBus, type RunningSubgraph } from "@repti/kit";
 import { allSubgraphs } from "../../scripts/subgraphs.js";
+import { startSupergraph, type Supergraph } from "../../scripts/supergraph.js";
 import { createTestDatabase } from "./database.js";
 import { testAudience, testIssuer } from "./issuer.js";
 
@@ -59,7 +59,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     HOST: "127.0.0.1",
-    PORT: "0",
+    PORT: gatewayPort ? String(gatewayPort) : "0",
+    // Every subgraph on an ephemeral port, whatever the gateway's.
+    ...Object.fromEntries(allSubgraphs.map((subgraph) => [`${subgraph.name.toUpperCase()}_PORT`, "0"])),
     DATABASE_URL: database.url,
     BUS_PREFIX: `test-${randomBytes(4).toString("hex")}`,
     SEED_DEMO_DATA: options.seedDemoData === false ? "false" : "true",
@@ -72,29 +74,22 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   // One bus for the in-process case (as in `pnpm dev`); with Redis each subgraph connects on its own.
   const sharedBus: EventBus | undefined =
     options.bus === "in-process" ? createBus({ redisUrl: undefined, prefix: env.BUS_PREFIX!, log: createLogger("test", "silent") }) : undefined;
-  const subgraphs = new Map<string, RunningSubgraph>();
-  let gateway: RunningGateway | undefined;
+  let supergraph: Supergraph;
+  try {
+    supergraph = await startSupergraph(env, sharedBus);
+  } catch (error) {
+    await sharedBus?.close();
+    await database.drop();
+    throw error;
+  }
+  const { subgraphs } = supergraph;
   const stop = async () => {
-    await gateway?.stop();
-    for (const subgraph of [...subgraphs.values()].reverse()) await subgraph.stop();
+    await supergraph.stop();
     await sharedBus?.close();
     await database.drop();
   };
-  try {
-    // identity first: every other service verifies access tokens against its key set.
-    for (const subgraph of allSubgraphs) {
-      subgraphs.set(subgraph.name, await subgraph.start({ env, ...(sharedBus ? { bus: sharedBus } : {}) }));
-      env.AUTH_JWKS_URL ??= new URL("/.well-known/jwks.json", subgraphs.get("identity")!.url).toString();
-    }
-    const subgraphUrls = Object.fromEntries([...subgraphs].map(([name, running]) => [name, running.url])) as Record<SubgraphName, string>;
-    const gatewayEnv = gatewayPort ? { ...env, PORT: String(gatewayPort) } : env;
-    gateway = await startGateway({ env: gatewayEnv, subgraphUrls, ...(sharedBus ? { bus: sharedBus } : {}) });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return {
-    gatewayUrl: gateway.url,
+    gatewayUrl: supergraph.gatewayUrl,
     databaseUrl: database.url,
     subgraphs,
     env,
