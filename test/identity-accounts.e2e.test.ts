@@ -179,6 +179,27 @@ describe("password reset and change", () => {
   });
 });
 
+describe("reset links after a password change", () => {
+  it("a reset link mailed before a password change no longer works after it", async () => {
+    const email = `retire-${Date.now()}@example.com`;
+    const account = (await register(email)).data!.register;
+    await graphql(stack.gatewayUrl, "mutation($e: String!) { requestPasswordReset(email: $e) }", { e: email });
+    const mail = await smtp.waitFor((message) => message.to.includes(email) && /reset/i.test(message.subject));
+    const changed = await graphql(
+      stack.gatewayUrl,
+      "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
+      { c: password, n: "a freshly chosen basking lamp passphrase" },
+      bearer(account.accessToken),
+    );
+    expect(changed.data).toEqual({ changePassword: true });
+    const reset = await graphql(stack.gatewayUrl, "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }", {
+      t: tokenFrom(mail.text),
+      p: "an attacker's replacement passphrase here",
+    });
+    expect(errorCodes(reset)).toEqual(["BAD_USER_INPUT"]);
+  });
+});
+
 describe("hash upgrades and events", () => {
   it("rehashes a password stored with weaker argon2 parameters at the next successful sign-in", async () => {
     const email = `legacy-${Date.now()}@example.com`;

@@ -141,6 +141,8 @@ export class AccountService {
       await sessions.endSessions(tx, { userId, exceptSessionId: sessionId }, "password_changed", userId, now);
       await outbox.enqueue(tx, { type: "auth.password.changed", aggregateId: userId, payload: { userId, reason: "change" } });
       await emailTokens.notifyPasswordChanged(tx, user);
+      // A reset link mailed before the change must not undo it.
+      await emailTokens.retireResetLinks(tx, userId);
     });
   }
 

@@ -53,6 +53,10 @@ export class EmailTokenService {
     );
   }
 
+  async retireResetLinks(tx: Tx, userId: string): Promise<void> {
+    await this.store.retireUnused(tx, userId, "reset_password", new Date());
+  }
+
   async notifyPasswordChanged(tx: Tx, user: UserRecord): Promise<void> {
     await this.mail.enqueue(tx, passwordChangedMail({ to: user.email }));
   }
