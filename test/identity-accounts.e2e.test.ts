@@ -100,6 +100,10 @@ describe("accounts: register, verify, sign in, refresh with reuse detection", ()
     expect(errorCodes(await register(email, "short"))).toEqual(["BAD_USER_INPUT"]);
     expect(errorCodes(await register(email, "passwordpassword123"))).toEqual(["BAD_USER_INPUT"]);
     expect(errorCodes(await register("not-an-email", password))).toEqual(["BAD_USER_INPUT"]);
+    // Address syntax that mail software would deliver elsewhere than what is stored.
+    for (const tricky of [`<mallory@evil.example>${email}`, `mallory@evil.example,${email}`, `"x y"@example.com`]) {
+      expect(errorCodes(await register(tricky, password))).toEqual(["BAD_USER_INPUT"]);
+    }
     const long = "x".repeat(10) + " ".repeat(2) + "a 64+ character passphrase is fine and is never truncated at all";
     expect((await register(email, long)).errors).toBeUndefined();
     expect(errorCodes(await login(email, long.slice(0, -1)))).toEqual(["UNAUTHENTICATED"]);

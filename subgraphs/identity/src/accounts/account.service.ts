@@ -28,7 +28,11 @@ export interface LoginInput {
   totpCode?: string | null;
 }
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * local@domain.tld with none of the characters mail software reads as address syntax (`<a@evil>x.com` or
+ * `x,a@evil.com` would be delivered somewhere other than what is stored).
+ */
+const emailPattern = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 const invalidCredentials = () => new DomainError("UNAUTHENTICATED", "Invalid email or password");
 
 /** Trimmed and lower-cased: the one form stored, compared and rate-limited on. */

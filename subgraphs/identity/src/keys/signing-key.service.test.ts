@@ -62,6 +62,17 @@ describe("signing key rotation", () => {
     expect((await new SigningKeyService(new SigningKeyStore(db), box, policy, log).jwks(muchLater)).keys.map((key) => key.kid)).not.toContain(first.kid);
   });
 
+  it("instances starting together on an empty table agree on one first key", async () => {
+    await db.delete(tables.signingKeys);
+    const policy = { rotationSeconds: 24 * 3600, tokenLifetimeSeconds: 3600 };
+    const start = new Date("2031-01-01T00:00:00Z");
+    // Each instance sees the table empty and creates a key a few milliseconds apart from the others.
+    const instances = Array.from({ length: 4 }, () => new SigningKeyService(new SigningKeyStore(db), box, policy, log));
+    const kids = await Promise.all(instances.map((instance, n) => instance.active(new Date(start.getTime() + n * 5)).then((key) => key.kid)));
+    expect(new Set(kids).size).toBe(1);
+    expect(await db.select().from(tables.signingKeys)).toHaveLength(1);
+  });
+
   it("stores private keys encrypted", async () => {
     const rows = await db.select().from(tables.signingKeys);
     for (const row of rows) {

@@ -1,4 +1,4 @@
-import { asc, gt, gte, sql } from "drizzle-orm";
+import { and, asc, gt, gte, lte, or, sql } from "drizzle-orm";
 import type { Database } from "@repti/kit";
 import { signingKeys, type IdentityTables } from "../db/schema.js";
 
@@ -21,10 +21,16 @@ export class SigningKeyStore {
   async insertUnlessScheduled(record: NewSigningKeyRecord): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('repti-identity:signing-key'))`);
+      // Taken: a key that signs at the new key's start, or one scheduled to retire no earlier.
       const scheduled = await tx
         .select({ kid: signingKeys.kid })
         .from(signingKeys)
-        .where(gte(signingKeys.retiresAt, record.retiresAt))
+        .where(
+          or(
+            gte(signingKeys.retiresAt, record.retiresAt),
+            and(lte(signingKeys.activatesAt, record.activatesAt), gt(signingKeys.retiresAt, record.activatesAt)),
+          ),
+        )
         .limit(1);
       if (scheduled.length === 0) await tx.insert(signingKeys).values(record);
     });
