@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { formatError } from "./errors.js";
-import type { Logger } from "./logger.js";
+import { loggableError, type Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 function operationMetrics(metrics: ServiceMetrics): ApolloServerPlugin {
@@ -36,7 +36,7 @@ export function commonApolloOptions<TContext extends BaseContext>(options: {
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, original) =>
-      formatError(formatted, (masked, cause) => options.log.error({ err: cause, path: masked.path }, masked.message), original),
+      formatError(formatted, (masked, cause) => options.log.error({ err: loggableError(cause), path: masked.path }, "unexpected error"), original),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }), operationMetrics(options.metrics)],
   };
 }

@@ -40,3 +40,15 @@ describe("formatError", () => {
     expect(() => rethrowForHttp(other)).toThrow(other);
   });
 });
+
+describe("loggableError", () => {
+  it("keeps a failed query's statement and cause but drops its bound parameters", async () => {
+    const { DrizzleQueryError } = await import("drizzle-orm/errors");
+    const { loggableError } = await import("./logger.js");
+    const failed = new DrizzleQueryError("insert into identity.users (email, password_hash) values ($1, $2)", ["a@b.co", "$argon2id$secret"], new Error("duplicate key"));
+    expect(failed.message).toContain("$argon2id$secret");
+    const logged = loggableError(new GraphQLError("x", { originalError: failed }));
+    expect(JSON.stringify(logged)).not.toContain("$argon2id$secret");
+    expect(logged).toMatchObject({ type: "DrizzleQueryError", query: failed.query });
+  });
+});

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
-import type { Logger } from "./logger.js";
+import { loggableError, type Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { runHealthChecks, type HealthCheck } from "./health.js";
 import { ErrorCode } from "./errors.js";
@@ -62,7 +62,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
           : status === 500
             ? "Internal server error"
             : (error.message ?? "Bad request");
-    if (status === 500) log.error({ err: error }, "unhandled HTTP error");
+    if (status === 500) log.error({ err: loggableError(error) }, "unhandled HTTP error");
     if (req.path === GRAPHQL_PATH) {
       const code = status === 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_USER_INPUT;
       res.status(status).json({ errors: [{ message, extensions: { code } }] });

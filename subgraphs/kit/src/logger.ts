@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { pino, type Logger } from "pino";
 
 export type { Logger };
@@ -30,4 +31,14 @@ export function createLogger(service: string, level: string): Logger {
       censor: "[redacted]",
     },
   });
+}
+
+/**
+ * An error as it may be logged: a failed Drizzle query carries its bound parameters in its message (password
+ * hashes, emails, mail bodies with links), so only the statement and the driver's error are kept.
+ */
+export function loggableError(error: unknown): unknown {
+  const wrapped = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
+  if (wrapped instanceof DrizzleQueryError) return { type: "DrizzleQueryError", query: wrapped.query, cause: wrapped.cause };
+  return error;
 }
