@@ -69,7 +69,9 @@ export class SigningKeyService {
     let keys = await this.keys(now);
     let current = latestActive(keys, now);
     if (!current) {
-      await this.create(now);
+      // The first key starts a skew earlier: instances starting together, whose clocks read a few ms apart,
+      // all find the one key that won the race already active. No token predates it.
+      await this.create(new Date(now.getTime() - skewSeconds * 1000));
       keys = await this.keys(now, true);
       current = latestActive(keys, now);
       if (!current) throw new Error("no active signing key after creating one");
