@@ -11,7 +11,8 @@ export interface EmbeddedDatabase {
 const root = fileURLToPath(new URL("..", import.meta.url));
 const serverScript = fileURLToPath(new URL("./embedded-postgres-server.ts", import.meta.url));
 
-async function freePort(): Promise<number> {
+/** A port the OS reports free on loopback right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
       const address = server.address();
