@@ -9,7 +9,17 @@ export type PlatformRole = "USER" | "ADMIN";
 export type AuthContext =
   | { kind: "anonymous" }
   | { kind: "user"; userId: string; sessionId: string; platformRole: PlatformRole; scopes: readonly string[] }
-  | { kind: "service"; apiKeyId: string; ownerId: string; scopes: readonly string[] };
+  | {
+      kind: "service";
+      apiKeyId: string;
+      ownerId: string;
+      scopes: readonly string[];
+      /**
+       * The one vivarium a key bound to a vivarium may act in. A restriction, never a grant: what the key may do
+       * there is what its owner's membership allows at the time of use.
+       */
+      vivariumId?: string;
+    };
 
 export const anonymous: AuthContext = { kind: "anonymous" };
 
@@ -53,7 +63,8 @@ export function createAccessTokenInspector(options: TokenVerifierOptions, keySet
       }
       if (typeof payload.key_id === "string") {
         if (await revocations?.isRevoked(payload.key_id)) throw new DomainError("UNAUTHENTICATED", "API key revoked");
-        return { auth: { kind: "service", apiKeyId: payload.key_id, ownerId: payload.sub!, scopes }, claims: payload };
+        const vivariumId = typeof payload.vivarium_id === "string" ? { vivariumId: payload.vivarium_id } : {};
+        return { auth: { kind: "service", apiKeyId: payload.key_id, ownerId: payload.sub!, scopes, ...vivariumId }, claims: payload };
       }
       throw new DomainError("UNAUTHENTICATED", "Access token names neither a session nor an API key");
     } catch (error) {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { dropRedisConnections } from "../../../test/support/redis.js";
 import { RedisBus, type EventEnvelope } from "./bus.js";
 import { createLogger } from "./logger.js";
 
@@ -36,23 +36,22 @@ describe("Redis bus", () => {
     expect(onStranger).toHaveLength(0);
   });
 
-  it("survives a dropped connection: reconnects, resubscribes and delivers again", async () => {
+  it("survives a dropped connection: reconnects, resubscribes, tells consumers of the gap and delivers again", async () => {
     const prefix = `bus-${randomUUID()}`;
     const publisher = new RedisBus(inject("redisUrl"), prefix, log);
     const subscriber = new RedisBus(inject("redisUrl"), prefix, log);
     buses.push(publisher, subscriber);
     const received: EventEnvelope[] = [];
-    subscriber.subscribe((e) => void received.push(e));
+    let gaps = 0;
+    subscriber.subscribe((e) => void received.push(e), { onGap: () => gaps++ });
     await subscriber.ready();
     await publisher.publish(event("config.updated", 1));
     await expect.poll(() => received.length).toBe(1);
+    expect(gaps).toBe(0);
 
-    const admin = new Redis(inject("redisUrl"));
-    try {
-      await admin.client("KILL", "TYPE", "pubsub");
-    } finally {
-      await admin.quit();
-    }
+    // Only this test's connections (each bus has one subscriber connection): other test files share the server.
+    expect(await dropRedisConnections(inject("redisUrl"), `${prefix}:bus:sub`)).toBe(2);
+    await expect.poll(() => gaps, { timeout: 5_000 }).toBe(1);
     // Publish until the resubscribed connection hears one (messages sent while it was down are lost: live fan-out).
     await expect
       .poll(async () => {

@@ -20,6 +20,11 @@ export type EventHandler = (event: EventEnvelope) => void | Promise<void>;
 export interface SubscribeOptions {
   /** Event types to receive; all when absent. */
   types?: readonly string[];
+  /**
+   * Called when events may have been missed: live fan-out drops what is published while a connection is down,
+   * so a consumer holding derived state (a cache) re-reads it here.
+   */
+  onGap?: () => void;
 }
 
 /**
@@ -91,6 +96,22 @@ export class RedisBus implements EventBus {
       connection.on("error", (error: Error) => this.log.warn({ err: error }, "redis bus connection error"));
     }
     this.subscriber.on("pmessage", (_pattern: string, _channel: string, message: string) => this.dispatch(message));
+    let connectedBefore = false;
+    this.subscriber.on("ready", () => {
+      if (connectedBefore) this.announceGap();
+      connectedBefore = true;
+    });
+  }
+
+  private announceGap(): void {
+    this.log.info("redis bus reconnected; events published while it was down were missed");
+    for (const { options } of this.handlers) {
+      try {
+        options?.onGap?.();
+      } catch (error) {
+        this.log.error({ err: error }, "bus gap handler failed");
+      }
+    }
   }
 
   private channel(type: string): string {

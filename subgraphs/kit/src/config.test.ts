@@ -34,4 +34,13 @@ describe("subgraph configuration", () => {
     });
     expect(config.REDIS_URL).toBeUndefined();
   });
+
+  it("reads TRUST_PROXY as none or a list of addresses, ranges and presets, and refuses anything else", () => {
+    const trust = (value: string) => loadConfig(subgraphEnv("identity", 4001), { DATABASE_URL: "postgres://x/y", TRUST_PROXY: value }).TRUST_PROXY;
+    expect(trust("none")).toEqual([]);
+    expect(trust("loopback, 10.0.0.0/8,2001:db8::1")).toEqual(["loopback", "10.0.0.0/8", "2001:db8::1"]);
+    expect(loadConfig(subgraphEnv("identity", 4001), { DATABASE_URL: "postgres://x/y" }).TRUST_PROXY).toBeUndefined();
+    expect(() => trust("everyone")).toThrow(/TRUST_PROXY/);
+    expect(() => trust("10.0.0.0/99")).toThrow(/TRUST_PROXY/);
+  });
 });

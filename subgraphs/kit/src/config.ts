@@ -1,4 +1,28 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
+
+const proxyPresets = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * Which peers may set X-Forwarded-For: `none`, or a comma-separated list of addresses, CIDR ranges and
+ * Express's presets (loopback, linklocal, uniquelocal). A trusted peer decides the client address that
+ * per-IP limits count on, so nothing is trusted that was not named.
+ */
+const trustedProxies = z
+  .string()
+  .transform((value) => (value.trim() === "none" ? [] : value.split(",").map((entry) => entry.trim()).filter(Boolean)))
+  .refine((entries) => entries.every((entry) => proxyPresets.has(entry) || ipaddr.isValid(entry) || isCidr(entry)), {
+    message: "expected none, or addresses, CIDR ranges and loopback/linklocal/uniquelocal separated by commas",
+  });
+
+function isCidr(entry: string): boolean {
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Settings every process of repti-core reads from its environment. */
 export const baseEnv = z.object({
@@ -12,6 +36,8 @@ export const baseEnv = z.object({
   AUTH_JWKS_URL: z.url().optional(),
   AUTH_ISSUER: z.string().min(1).default("http://localhost:4000"),
   AUTH_AUDIENCE: z.string().min(1).default("repti-core"),
+  /** Unset: the gateway trusts no proxy, subgraphs trust loopback (a gateway on the same host). */
+  TRUST_PROXY: trustedProxies.optional(),
 });
 
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });

@@ -5,6 +5,8 @@
 export const demo = {
   adminUserId: "00000000-0000-4000-8000-000000000001",
   keeperUserId: "00000000-0000-4000-8000-000000000002",
+  adminEmail: "admin@reptidex.dev",
+  keeperEmail: "keeper@reptidex.dev",
   vivariumId: "00000000-0000-4000-8000-000000000101",
   vivariumSlug: "basking-spot",
 } as const;

@@ -15,6 +15,8 @@ export interface HttpServiceOptions {
   log: Logger;
   metrics: ServiceMetrics;
   healthChecks: readonly HealthCheck[];
+  /** Peers whose X-Forwarded-For names the client (Express `trust proxy` entries); empty trusts none. */
+  trustedProxies: readonly string[];
   /** Adds the service's own routes (GraphQL, webhooks, ...) after the common ones. */
   routes(app: Express): void;
 }
@@ -75,7 +77,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
 export function createHttpService(options: HttpServiceOptions): HttpService {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  app.set("trust proxy", [...options.trustedProxies]);
   app.use(recordRequests(options.metrics));
 
   app.get("/health", (_req, res) => {

@@ -57,9 +57,9 @@ export class Outbox {
       aggregateId: event.aggregateId ?? null,
       payload: event.payload as object,
     }));
-    await tx.insert(this.table).values(rows);
-    // NOTIFY is transactional: the relay wakes only if this transaction commits.
-    await tx.execute(sql`select pg_notify(${notifyChannel(this.schemaName)}, '')`);
+    // NOTIFY is transactional: the relay wakes only if this transaction commits. Sent with the insert, without
+    // waiting for it (one round trip, not two: every write that announces itself pays for this).
+    await Promise.all([tx.insert(this.table).values(rows), tx.execute(sql`select pg_notify(${notifyChannel(this.schemaName)}, '')`)]);
     return rows.map((row) => row.id);
   }
 }

@@ -169,6 +169,43 @@ describe.each([
       expect(await rl.backoffState(rule, "k")).toEqual({ failures: 20, retryAfterSeconds: 3600 });
     });
 
+    it("runs one guarded attempt per key at a time: parallel guesses are refused, not checked", async () => {
+      const rl = limiter();
+      const rule: BackoffRule = { name: "login", freeFailures: 5, baseBlockSeconds: 60, maxBlockSeconds: 600, windowSeconds: 600 };
+      let checks = 0;
+      const guess = () =>
+        rl.guardedAttempt(rule, "k", async () => {
+          checks += 1;
+          await sleep(50); // a password hash's worth of time
+          await rl.registerFailure(rule, "k");
+          throw new Error("wrong password");
+        });
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, guess));
+      const reasons = outcomes.map((outcome) => (outcome.status === "rejected" ? (outcome.reason as Error) : undefined));
+      expect(checks).toBe(1);
+      expect(reasons.filter((reason) => reason?.message === "wrong password")).toHaveLength(1);
+      expect(reasons.filter((reason) => reason instanceof DomainError && reason.code === "RATE_LIMITED")).toHaveLength(9);
+      // The lease went back with the failed attempt: the next guess is checked (and counted).
+      await expect(guess()).rejects.toThrow("wrong password");
+      expect(checks).toBe(2);
+      expect(await rl.backoffState(rule, "k")).toEqual({ failures: 2, retryAfterSeconds: 0 });
+      // Other keys are not held up.
+      expect(await rl.guardedAttempt(rule, "other", async () => "ok")).toBe("ok");
+    });
+
+    it("refuses a guarded attempt while the key is blocked, without running it", async () => {
+      const rl = limiter();
+      const rule: BackoffRule = { name: "login", freeFailures: 0, baseBlockSeconds: 30, maxBlockSeconds: 300, windowSeconds: 600 };
+      await rl.registerFailure(rule, "k");
+      let ran = false;
+      const error = await rateLimitedError(rl.guardedAttempt(rule, "k", async () => (ran = true)));
+      expect(error.details.retryAfterSeconds).toBe(30);
+      expect(ran).toBe(false);
+      // The refused attempt did not keep the lease: after a reset the key is usable at once.
+      await rl.reset(rule, "k");
+      expect(await rl.guardedAttempt(rule, "k", async () => "ok")).toBe("ok");
+    });
+
     it("rejects nonsensical rules", async () => {
       const rl = limiter();
       const rule: BackoffRule = { name: "bad", freeFailures: 1, baseBlockSeconds: 10, maxBlockSeconds: 5, windowSeconds: 60 };

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { DomainError } from "./errors.js";
@@ -80,6 +81,25 @@ export class RateLimiter {
     return toBackoffState(await this.backoff.fail(this.backoffKeys(rule, key), backoffParams(rule)));
   }
 
+  /**
+   * Runs one credential check for the key under the rule's backoff: refused while the key is blocked, and
+   * refused while another check of the same key is in flight. Without the second rule, N parallel attempts
+   * would all pass the block check before the first failure is counted, and N guesses would cost one block.
+   * `attempt` counts its own failures with `registerFailure` (or `reset` on success) before it returns.
+   */
+  async guardedAttempt<T>(rule: BackoffRule, key: string, attempt: () => Promise<T>): Promise<T> {
+    const keys = this.backoffKeys(rule, key);
+    const holder = await this.backoff.acquire(keys.attempt, attemptLeaseMs);
+    if (!holder) throw rateLimited(1000);
+    try {
+      const { blockedMs } = await this.backoff.state(keys);
+      if (blockedMs > 0) throw rateLimited(blockedMs);
+      return await attempt();
+    } finally {
+      await this.backoff.release(keys.attempt, holder);
+    }
+  }
+
   async backoffState(rule: BackoffRule, key: string): Promise<BackoffState> {
     return toBackoffState(await this.backoff.state(this.backoffKeys(rule, key)));
   }
@@ -116,7 +136,7 @@ export class RateLimiter {
   private backoffKeys(rule: BackoffRule, key: string): BackoffKeys {
     // The hash tag keeps both keys in one Redis Cluster slot, as a script touching both requires.
     const base = `${this.options.prefix}:backoff:{${rule.name}:${key}}`;
-    return { failures: `${base}:failures`, block: `${base}:block` };
+    return { failures: `${base}:failures`, block: `${base}:block`, attempt: `${base}:attempt` };
   }
 }
 
@@ -135,7 +155,15 @@ function validateRateLimitRule(rule: RateLimitRule): void {
 interface BackoffKeys {
   failures: string;
   block: string;
+  /** Held while one attempt on the key is being checked. */
+  attempt: string;
 }
+
+/**
+ * How long an attempt may hold its key if its process dies mid-check: far longer than a hash (tens of ms) even
+ * behind a full hashing queue, short enough that a crash never locks the real user out for long.
+ */
+const attemptLeaseMs = 10_000;
 
 /** A rule in whole milliseconds, the unit both stores work in. */
 interface BackoffParams {
@@ -180,6 +208,10 @@ interface BackoffStore {
   fail(keys: BackoffKeys, params: BackoffParams): Promise<StoredState>;
   state(keys: BackoffKeys): Promise<StoredState>;
   reset(keys: BackoffKeys): Promise<void>;
+  /** Takes the key for `leaseMs` if no one holds it; answers the holder's token, or undefined when taken. */
+  acquire(key: string, leaseMs: number): Promise<string | undefined>;
+  /** Gives the key back if `holder` still holds it (a lease that ran out may belong to someone else now). */
+  release(key: string, holder: string): Promise<void>;
   close(): void;
 }
 
@@ -204,15 +236,25 @@ return {failures, remaining}
 
 const registerFailureCommand = "reptiBackoffFailure";
 
-/** The client as seen after `defineCommand`, which adds the method at run time. */
+// KEYS: attempt. ARGV: holder. Deletes only the holder's own lease.
+const releaseAttemptLua = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+const releaseAttemptCommand = "reptiReleaseAttempt";
+
+/** The client as seen after `defineCommand`, which adds the methods at run time. */
 interface BackoffCommands {
   [registerFailureCommand](failuresKey: string, blockKey: string, ...args: string[]): Promise<[number, number]>;
+  [releaseAttemptCommand](attemptKey: string, holder: string): Promise<number>;
 }
 
 class RedisBackoffStore implements BackoffStore {
   constructor(private readonly redis: Redis) {
     // Adds a method to the caller's client (EVALSHA with an EVAL fallback); redefining it is harmless.
     redis.defineCommand(registerFailureCommand, { numberOfKeys: 2, lua: registerFailureLua });
+    redis.defineCommand(releaseAttemptCommand, { numberOfKeys: 1, lua: releaseAttemptLua });
   }
 
   async fail(keys: BackoffKeys, params: BackoffParams): Promise<StoredState> {
@@ -240,6 +282,15 @@ class RedisBackoffStore implements BackoffStore {
     await this.redis.del(keys.failures, keys.block);
   }
 
+  async acquire(key: string, leaseMs: number): Promise<string | undefined> {
+    const holder = randomUUID();
+    return (await this.redis.set(key, holder, "PX", leaseMs, "NX")) === "OK" ? holder : undefined;
+  }
+
+  async release(key: string, holder: string): Promise<void> {
+    await (this.redis as unknown as BackoffCommands)[releaseAttemptCommand](key, holder);
+  }
+
   close(): void {}
 }
 
@@ -253,6 +304,7 @@ interface MemoryEntry {
 /** The Redis store's behaviour in one process; synchronous updates make it atomic. */
 class MemoryBackoffStore implements BackoffStore {
   private readonly entries = new Map<string, MemoryEntry>();
+  private readonly leases = new Map<string, { holder: string; until: number }>();
 
   async fail(keys: BackoffKeys, params: BackoffParams): Promise<StoredState> {
     const now = Date.now();
@@ -280,9 +332,23 @@ class MemoryBackoffStore implements BackoffStore {
     this.entries.delete(keys.failures);
   }
 
+  async acquire(key: string, leaseMs: number): Promise<string | undefined> {
+    const now = Date.now();
+    const lease = this.leases.get(key);
+    if (lease && lease.until > now) return undefined;
+    const holder = randomUUID();
+    this.leases.set(key, { holder, until: now + leaseMs });
+    return holder;
+  }
+
+  async release(key: string, holder: string): Promise<void> {
+    if (this.leases.get(key)?.holder === holder) this.leases.delete(key);
+  }
+
   close(): void {
     for (const entry of this.entries.values()) clearTimeout(entry.timer);
     this.entries.clear();
+    this.leases.clear();
   }
 
   /** Timers may fire late; expiry is decided by the clock. */

@@ -4,6 +4,8 @@ import type { Logger } from "./logger.js";
 
 /** Event identity announces when a session ends (logout, revocation, reuse detection, password change). */
 export const sessionEndedEvent = "auth.session.ended";
+/** Event identity announces when an API key is revoked; its access tokens carry the key's id (`key_id`). */
+export const apiKeyRevokedEvent = "auth.api_key.revoked";
 
 /**
  * Sessions that ended while access tokens naming them (`sid`) may still be unexpired. Every verifier checks
@@ -41,7 +43,7 @@ class RedisRevocations implements SessionRevocations {
 
 /**
  * Without Redis (one process, in-process bus): each service keeps its own list, fed by the
- * `auth.session.ended` events identity publishes, plus its own revocations.
+ * `auth.session.ended` and `auth.api_key.revoked` events identity publishes, plus its own revocations.
  */
 class InProcessRevocations implements SessionRevocations {
   private readonly revoked = new Map<string, number>();
@@ -49,10 +51,11 @@ class InProcessRevocations implements SessionRevocations {
   constructor(bus: EventBus, private readonly ttlSeconds: number) {
     this.unsubscribe = bus.subscribe(
       (event) => {
-        const payload = event.payload as { sessionIds?: string[] };
-        void this.revoke(payload.sessionIds ?? [], this.ttlSeconds);
+        const payload = event.payload as { sessionIds?: string[]; apiKeyId?: string };
+        const ids = event.type === apiKeyRevokedEvent ? (payload.apiKeyId ? [payload.apiKeyId] : []) : (payload.sessionIds ?? []);
+        void this.revoke(ids, this.ttlSeconds);
       },
-      { types: [sessionEndedEvent] },
+      { types: [sessionEndedEvent, apiKeyRevokedEvent] },
     );
   }
   async revoke(sessionIds: readonly string[], ttlSeconds: number): Promise<void> {

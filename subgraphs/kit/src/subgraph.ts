@@ -8,7 +8,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import type { Express, Request } from "express";
 import type { GraphQLSchema } from "graphql";
 import { gql } from "graphql-tag";
-import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
+import { buildSchema, createResolversMap, type NonEmptyArray, type PubSub } from "type-graphql";
 import { createTokenVerifier, readAuthContext, type AccessTokenVerifier, type AuthContext } from "./auth-context.js";
 import { createSessionRevocations, type SessionRevocations } from "./revocations.js";
 import { rethrowForHttp } from "./errors.js";
@@ -68,8 +68,8 @@ export interface SubgraphDefinition<TTables extends Record<string, unknown>, TSe
   referenceResolvers?(): ReferenceResolvers;
   /** Builds the domain services once per process. */
   createServices(deps: SubgraphDeps<TTables>): TServices;
-  /** What one request works with: the process-wide services plus per-request state (DataLoaders). */
-  forRequest(services: TServices): TRequestServices;
+  /** What one request works with: the process-wide services plus per-request state (DataLoaders, bound to the caller). */
+  forRequest(services: TServices, auth: AuthContext): TRequestServices;
   /** How this subgraph verifies access tokens, when not against AUTH_JWKS_URL (identity uses its own keys). */
   verifier?(services: TServices, deps: SubgraphDeps<TTables>): AccessTokenVerifier;
   /** Plain HTTP routes beside GraphQL (well-known documents, webhooks). */
@@ -88,6 +88,13 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
+const declaredSubscriptionsOnly: PubSub = {
+  publish() {},
+  subscribe() {
+    throw new Error("Subscriptions are served by the gateway");
+  },
+};
+
 /** Builds the Federation 2 subgraph schema from type-graphql classes. */
 export async function buildFederatedSchema(options: {
   resolvers: NonEmptyArray<Function>;
@@ -100,6 +107,9 @@ export async function buildFederatedSchema(options: {
     validate: false,
     // A subgraph may have no Query of its own; composition checks the whole.
     skipCheck: true,
+    // Subgraphs only declare their Subscription fields (each gives its own `subscribe`); the gateway serves them
+    // from the bus. type-graphql builds Subscription fields only with a PubSub, so it gets one that carries nothing.
+    pubSub: declaredSubscriptionsOnly,
   });
   const resolvers = createResolversMap(typeGraphqlSchema) as GraphQLResolverMap<unknown>;
   for (const [typeName, reference] of Object.entries(options.referenceResolvers ?? {})) {
@@ -173,6 +183,8 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     name: definition.name,
     log,
     metrics,
+    // Subgraphs sit behind the gateway; by default it runs on the same host.
+    trustedProxies: config.TRUST_PROXY ?? ["loopback"],
     healthChecks: [
       { name: "postgres", check: async () => void (await db.$client`select 1`) },
       { name: "bus", check: () => bus.ping() },
@@ -191,7 +203,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     const auth = await readAuthContext(req.headers, verify).catch(rethrowForHttp);
     const userAgent = req.headers["user-agent"];
     const client = { ipAddress: req.ip ?? null, userAgent: typeof userAgent === "string" ? userAgent.slice(0, 512) : null };
-    return { auth, client, log, services: definition.forRequest(services) };
+    return { auth, client, log, services: definition.forRequest(services, auth) };
   }
 
   const common = commonApolloOptions<RequestContext<TRequestServices>>({ log, metrics, httpServer: http.server });
