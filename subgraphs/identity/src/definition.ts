@@ -32,10 +32,14 @@ export const identitySubgraph = defineSubgraph<IdentityTables, IdentityProcessSe
     wellKnownRoutes(app, services.keys, { issuer: services.issuer, scopes: apiKeyScopes });
     oauthRoutes(app, services.oauth);
   },
-  async startWorkers(_deps, services) {
+  async startWorkers(deps, services) {
     await services.mailRelay.start();
     services.apiKeyUsage.start();
-    return () => services.close();
+    const stopInvitationMail = services.invitationMail.follow(deps.bus);
+    return () => {
+      stopInvitationMail();
+      return services.close();
+    };
   },
   async seedDemoData({ db }) {
     const passwordHash = await new PasswordHasher().hash(demoPassword);

@@ -23,6 +23,8 @@ import { SecretBox } from "./secrets/secret-box.js";
 import { SessionService } from "./sessions/session.service.js";
 import { SessionStore } from "./sessions/session.store.js";
 import { identityEnv } from "./settings.js";
+import { InvitationMailer } from "./mail/invitation-mail.js";
+import { UserAdminService } from "./users/user-admin.service.js";
 import { UserService } from "./users/user.service.js";
 import { UserStore } from "./users/user.store.js";
 
@@ -67,6 +69,7 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
     reuseGraceSeconds: settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     accessTokenTtlSeconds: settings.ACCESS_TOKEN_TTL_SECONDS,
     refreshSecret,
+    recentSignInSeconds: settings.RECENT_SIGN_IN_SECONDS,
   });
   const mailStore = new MailStore(db);
   const emailTokens = new EmailTokenService(new EmailTokenStore(), mailStore, {
@@ -74,7 +77,15 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
     verificationTtlSeconds: 24 * 3600,
     resetTtlSeconds: 30 * 60,
   });
-  const mfa = new MfaService(userStore, new RecoveryCodeStore(db), box, outbox, derivedSecret("recovery-code"));
+  const mfa = new MfaService({
+    users: userStore,
+    recoveryCodes: new RecoveryCodeStore(db),
+    sessions,
+    limiter,
+    box,
+    outbox,
+    recoveryCodeKey: derivedSecret("recovery-code"),
+  });
   const accounts = new AccountService({
     users: userStore,
     sessions,
@@ -82,6 +93,7 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
     policy: new PasswordPolicy({ minLength: settings.PASSWORD_MIN_LENGTH, maxLength: passwordMaxLength }),
     hasher: new PasswordHasher(),
     limiter,
+    log,
     outbox,
     mfa,
     emailTokens,
@@ -91,6 +103,7 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
     store: new ApiKeyStore(db),
     users: userStore,
     revocations,
+    outbox,
     usage: apiKeyUsage,
     policy: { tokenTtlSeconds: apiKeyTokenTtlSeconds },
   });
@@ -110,6 +123,8 @@ export function createIdentityServices(deps: SubgraphDeps<IdentityTables>): Iden
 
   return {
     users: new UserService(userStore, outbox),
+    userAdmin: new UserAdminService({ users: userStore, sessions, apiKeys, outbox }),
+    invitationMail: new InvitationMailer({ db, mail: mailStore, appUrl: settings.APP_URL, log }),
     accounts,
     sessions,
     mfa,

@@ -15,6 +15,8 @@ export const identityEnv = z.object({
   REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 3600, 365 * 24 * 3600),
   REFRESH_TOKEN_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(10),
   SIGNING_KEY_ROTATION_SECONDS: seconds(30 * 24 * 3600, 365 * 24 * 3600),
+  /** Two-factor changes need a password sign-in at most this long ago. */
+  RECENT_SIGN_IN_SECONDS: seconds(900, 24 * 3600),
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(15),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default("ReptiDex <no-reply@reptidex.dev>"),

@@ -1,4 +1,4 @@
-import { DomainError, requireUser, type AuthContext, type Outbox, type PlatformRole, type RateLimiter } from "@repti/kit";
+import { clientAddressKey, DomainError, isEmailAddress, loggableError, normalizeEmail, requireUser, type Logger, type AuthContext, type Outbox, type PlatformRole, type RateLimiter } from "@repti/kit";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { PasswordPolicy } from "../passwords/password-policy.js";
 import type { AccessTokenService } from "../keys/access-token.service.js";
@@ -28,21 +28,8 @@ export interface LoginInput {
   totpCode?: string | null;
 }
 
-/**
- * local@domain.tld with none of the characters mail software reads as address syntax (`<a@evil>x.com` or
- * `x,a@evil.com` would be delivered somewhere other than what is stored).
- */
-const emailPattern = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 const invalidCredentials = () => new DomainError("UNAUTHENTICATED", "Invalid email or password");
 
-/** Trimmed and lower-cased: the one form stored, compared and rate-limited on. */
-export function normalizeEmail(raw: string): string {
-  const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !emailPattern.test(email)) {
-    throw new DomainError("BAD_USER_INPUT", "Enter a valid email address", { field: "email" });
-  }
-  return email;
-}
 
 /**
  * Registration, sign-in and password changes. Rate limits run before any hash is computed; an unknown
@@ -57,6 +44,7 @@ export class AccountService {
       policy: PasswordPolicy;
       hasher: PasswordHasher;
       limiter: RateLimiter;
+      log: Logger;
       outbox: Outbox;
       mfa: MfaService;
       emailTokens: EmailTokenService;
@@ -70,7 +58,7 @@ export class AccountService {
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthResult> {
     const { users, policy, hasher, limiter, outbox, sessions, emailTokens } = this.deps;
-    await limiter.consume(authLimits.registerPerIp, client.ipAddress ?? "unknown");
+    await limiter.consume(authLimits.registerPerIp, clientAddressKey(client.ipAddress));
     const email = normalizeEmail(input.email);
     policy.check(input.password, { email, firstName: input.firstName ?? null, lastName: input.lastName ?? null });
     const passwordHash = await hasher.hash(input.password);
@@ -83,7 +71,7 @@ export class AccountService {
         passwordChangedAt: new Date(),
       });
       if (!created) throw new DomainError("CONFLICT", "An account with this email already exists", { field: "email" });
-      await outbox.enqueue(tx, { type: "auth.user.created", aggregateId: created.id, payload: { userId: created.id, email } });
+      await outbox.enqueue(tx, { type: "auth.user.created", aggregateId: created.id, payload: { userId: created.id, email, emailVerified: false } });
       await emailTokens.sendVerification(tx, created);
       const started = await sessions.start(tx, created.id, client);
       return { user: created, ...started };
@@ -94,23 +82,25 @@ export class AccountService {
   async login(input: LoginInput, client: ClientInfo): Promise<AuthResult> {
     const { users, hasher, limiter, sessions, mfa } = this.deps;
     const email = input.email.trim().toLowerCase();
-    // Limits first: a blocked caller never costs a hash.
-    await limiter.consume(authLimits.loginPerIp, client.ipAddress ?? "unknown");
-    await limiter.assertNotBlocked(authLimits.loginFailuresPerAccount, email);
-    const user = emailPattern.test(email) ? await users.findByEmail(email) : undefined;
-    const valid = user?.passwordHash ? await hasher.verify(user.passwordHash, input.password) : await hasher.verifyAgainstDummy(input.password);
-    if (!user || !valid || !user.isActive) {
-      await limiter.registerFailure(authLimits.loginFailuresPerAccount, email);
-      throw invalidCredentials();
-    }
-    if (user.mfaEnabled) {
-      if (!input.totpCode) throw new DomainError("MFA_REQUIRED", "Enter the code from your authenticator app, or a recovery code");
-      if (!(await mfa.acceptLoginCode(user, input.totpCode))) {
+    // Limits first: a blocked caller never costs a hash, and one account's password is checked once at a time.
+    await limiter.consume(authLimits.loginPerIp, clientAddressKey(client.ipAddress));
+    const user = await limiter.guardedAttempt(authLimits.loginFailuresPerAccount, email, async () => {
+      const found = isEmailAddress(email) ? await users.findByEmail(email) : undefined;
+      const valid = found?.passwordHash ? await hasher.verify(found.passwordHash, input.password) : await hasher.verifyAgainstDummy(input.password);
+      if (!found || !valid || !found.isActive) {
         await limiter.registerFailure(authLimits.loginFailuresPerAccount, email);
-        throw new DomainError("UNAUTHENTICATED", "Invalid authentication code");
+        throw invalidCredentials();
       }
-    }
-    await limiter.reset(authLimits.loginFailuresPerAccount, email);
+      if (found.mfaEnabled) {
+        if (!input.totpCode) throw new DomainError("MFA_REQUIRED", "Enter the code from your authenticator app, or a recovery code");
+        if (!(await mfa.acceptLoginCode(found, input.totpCode))) {
+          await limiter.registerFailure(authLimits.loginFailuresPerAccount, email);
+          throw new DomainError("UNAUTHENTICATED", "Invalid authentication code");
+        }
+      }
+      await limiter.reset(authLimits.loginFailuresPerAccount, email);
+      return found;
+    });
     if (hasher.needsRehash(user.passwordHash!)) {
       const upgraded = await hasher.hash(input.password);
       await users.transaction((tx) => users.update(tx, user.id, { passwordHash: upgraded }));
@@ -120,7 +110,7 @@ export class AccountService {
   }
 
   async refresh(presented: string, client: ClientInfo): Promise<AuthResult> {
-    await this.deps.limiter.consume(authLimits.refreshPerIp, client.ipAddress ?? "unknown");
+    await this.deps.limiter.consume(authLimits.refreshPerIp, clientAddressKey(client.ipAddress));
     const { session, refreshToken } = await this.deps.sessions.refresh(presented, client);
     const [user] = await this.deps.users.findByIds([session.userId]);
     if (!user || !user.isActive) throw new DomainError("UNAUTHENTICATED", "Refresh token is invalid, expired or revoked");
@@ -131,12 +121,14 @@ export class AccountService {
   async changePassword(auth: AuthContext, currentPassword: string, newPassword: string): Promise<void> {
     const { userId, sessionId } = requireUser(auth);
     const { users, hasher, policy, limiter, sessions, outbox, emailTokens } = this.deps;
-    await limiter.assertNotBlocked(authLimits.loginFailuresPerAccount, userId);
-    const [user] = await users.findByIds([userId]);
-    if (!user?.passwordHash || !(await hasher.verify(user.passwordHash, currentPassword))) {
-      await limiter.registerFailure(authLimits.loginFailuresPerAccount, userId);
-      throw new DomainError("UNAUTHENTICATED", "Current password is wrong", { field: "currentPassword" });
-    }
+    const user = await limiter.guardedAttempt(authLimits.loginFailuresPerAccount, userId, async () => {
+      const [found] = await users.findByIds([userId]);
+      if (!found?.passwordHash || !(await hasher.verify(found.passwordHash, currentPassword))) {
+        await limiter.registerFailure(authLimits.loginFailuresPerAccount, userId);
+        throw new DomainError("UNAUTHENTICATED", "Current password is wrong", { field: "currentPassword" });
+      }
+      return found;
+    });
     policy.check(newPassword, { email: user.email, firstName: user.firstName, lastName: user.lastName });
     const passwordHash = await hasher.hash(newPassword);
     const now = new Date();
@@ -150,15 +142,24 @@ export class AccountService {
     });
   }
 
-  /** Always true: whether the email has an account is not revealed (and the work done is the same). */
+  /**
+   * Always true, answered before the email is even looked up: whether it has an account shows neither in the
+   * answer nor in its timing. The lookup, the per-account limit and the mail happen after the answer.
+   */
   async requestPasswordReset(rawEmail: string, client: ClientInfo): Promise<true> {
-    const { users, limiter, emailTokens } = this.deps;
-    await limiter.consume(authLimits.passwordResetPerIp, client.ipAddress ?? "unknown");
+    await this.deps.limiter.consume(authLimits.passwordResetPerIp, clientAddressKey(client.ipAddress));
     const email = rawEmail.trim().toLowerCase();
-    if (!emailPattern.test(email)) return true;
+    if (isEmailAddress(email)) {
+      this.sendPasswordReset(email).catch((error: unknown) => this.deps.log.error({ err: loggableError(error) }, "password reset mail not queued"));
+    }
+    return true;
+  }
+
+  private async sendPasswordReset(email: string): Promise<void> {
+    const { users, limiter, emailTokens } = this.deps;
     const user = await users.findByEmail(email);
-    if (!user?.isActive) return true;
-    // Per account quietly: an exhausted limit sends nothing more, without telling the caller.
+    if (!user?.isActive) return;
+    // Per account quietly: an exhausted limit sends nothing more.
     const allowed = await limiter.consume(authLimits.passwordResetPerAccount, user.id).then(
       () => true,
       (error: unknown) => {
@@ -167,7 +168,6 @@ export class AccountService {
       },
     );
     if (allowed) await users.transaction((tx) => emailTokens.sendPasswordReset(tx, user));
-    return true;
   }
 
   /** Sets a new password from a reset link and ends every session of the user. */

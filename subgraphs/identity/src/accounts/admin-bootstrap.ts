@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Outbox } from "@repti/kit";
+import { normalizeEmail, type Outbox } from "@repti/kit";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { PasswordPolicy } from "../passwords/password-policy.js";
 import type { UserStore } from "../users/user.store.js";
-import { normalizeEmail } from "./account.service.js";
 
 export interface AdminBootstrapResult {
   userId: string;
@@ -35,7 +34,7 @@ export async function bootstrapAdmin(
     }
     const user = await deps.users.insert(tx, { email, passwordHash, platformRole: "ADMIN", emailVerifiedAt: new Date(), passwordChangedAt: new Date() });
     if (!user) throw new Error(`${email} was created concurrently; run the command again to promote it`);
-    await deps.outbox.enqueue(tx, { type: "auth.user.created", aggregateId: user.id, payload: { userId: user.id, email, platformRole: "ADMIN" } });
+    await deps.outbox.enqueue(tx, { type: "auth.user.created", aggregateId: user.id, payload: { userId: user.id, email, emailVerified: true, platformRole: "ADMIN" } });
     return { userId: user.id, created: true, ...(generatedPassword ? { generatedPassword } : {}) };
   });
 }

@@ -12,5 +12,9 @@ export const authLimits = {
   passwordResetPerIp: { name: "reset-ip", points: 10, durationSeconds: 3600 },
   passwordResetPerAccount: { name: "reset-account", points: 3, durationSeconds: 3600 },
   tokenPerClient: { name: "token-client", points: 60, durationSeconds: 60 },
+  /** Token and introspection requests from one address; generous, services call from few addresses. */
+  oauthPerIp: { name: "oauth-ip", points: 600, durationSeconds: 60 },
+  /** Wrong codes when confirming or turning off two-factor, per user. */
+  mfaCodeFailuresPerUser: { name: "mfa-code-failures", freeFailures: 5, baseBlockSeconds: 2, maxBlockSeconds: 900, windowSeconds: 3600 },
   loginFailuresPerAccount: { name: "login-failures", freeFailures: 5, baseBlockSeconds: 2, maxBlockSeconds: 900, windowSeconds: 3600 },
 } satisfies Record<string, RateLimitRule | BackoffRule>;

@@ -1,4 +1,5 @@
-import { DomainError, isUuid, type AuthContext, type PlatformRole, type SessionRevocations } from "@repti/kit";
+import { apiKeyRevokedEvent, DomainError, isUuid, type AuthContext, type Outbox, type PlatformRole, type SessionRevocations, type Transaction } from "@repti/kit";
+import type { IdentityTables } from "../db/schema.js";
 import type { UserRecord, UserStore } from "../users/user.store.js";
 import { isApiKeyScope, roleMayGrant, type ApiKeyScope } from "./api-key.scopes.js";
 import { generateApiKey, parseApiKey, secretMatches } from "./api-key.secret.js";
@@ -63,6 +64,7 @@ export class ApiKeyService {
       store: ApiKeyStore;
       users: UserStore;
       revocations: SessionRevocations;
+      outbox: Outbox;
       usage: ApiKeyUsage;
       policy: ApiKeyPolicy;
     },
@@ -112,10 +114,37 @@ export class ApiKeyService {
     const { userId } = requireKeyOwner(auth);
     const record = isUuid(id) ? await this.deps.store.byId(id) : undefined;
     if (!record || record.userId !== userId) throw new DomainError("NOT_FOUND", "API key not found");
-    const revoked = await this.deps.store.revoke(id, userId, now);
+    const { store } = this.deps;
+    const revoked = await store.transaction(async (tx) => {
+      const row = await store.revoke(tx, id, userId, now);
+      if (row) await this.announceRevocations(tx, [row]);
+      return row;
+    });
     if (!revoked) return false;
-    await this.deps.revocations.revoke([id], this.deps.policy.tokenTtlSeconds + 60);
+    await this.forgetTokens([revoked.id]);
     return true;
+  }
+
+  /**
+   * Revokes every key of a user in the caller's transaction (the account is being deactivated or deleted).
+   * Call `forgetTokens` with the answer once the transaction has committed.
+   */
+  async revokeAllOf(tx: Transaction<IdentityTables>, userId: string, now = new Date()): Promise<string[]> {
+    const rows = await this.deps.store.revokeAllForUser(tx, userId, now);
+    await this.announceRevocations(tx, rows);
+    return rows.map((row) => row.id);
+  }
+
+  /** Puts the access tokens exchanged for these keys on the revocation list every verifier reads. */
+  async forgetTokens(keyIds: readonly string[]): Promise<void> {
+    await this.deps.revocations.revoke(keyIds, this.deps.policy.tokenTtlSeconds + 60);
+  }
+
+  /** The event reaches revocation lists kept in other processes (without Redis, each keeps its own). */
+  private async announceRevocations(tx: Transaction<IdentityTables>, rows: readonly ApiKeyRecord[]): Promise<void> {
+    for (const row of rows) {
+      await this.deps.outbox.enqueue(tx, { type: apiKeyRevokedEvent, aggregateId: row.userId, payload: { userId: row.userId, apiKeyId: row.id } });
+    }
   }
 
   /** The key a presented secret belongs to, if it may be used now; undefined for anything else. */

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { Database } from "@repti/kit";
+import type { Database, Transaction } from "@repti/kit";
 import { apiKeys, type IdentityTables } from "../db/schema.js";
 
 export type ApiKeyRecord = typeof apiKeys.$inferSelect;
@@ -8,6 +8,10 @@ export type NewApiKeyRecord = typeof apiKeys.$inferInsert;
 /** The only place that reads or writes `identity.api_keys`. */
 export class ApiKeyStore {
   constructor(private readonly db: Database<IdentityTables>) {}
+
+  transaction<T>(work: (tx: Transaction<IdentityTables>) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
 
   /** Inserts a key; undefined when its prefix is taken (the caller draws another). */
   async insert(record: NewApiKeyRecord): Promise<ApiKeyRecord | undefined> {
@@ -35,13 +39,22 @@ export class ApiKeyStore {
   }
 
   /** Revokes a key of this user that is still unrevoked; returns it, or undefined when there was none. */
-  async revoke(id: string, userId: string, at: Date): Promise<ApiKeyRecord | undefined> {
-    const [row] = await this.db
+  async revoke(tx: Transaction<IdentityTables>, id: string, userId: string, at: Date): Promise<ApiKeyRecord | undefined> {
+    const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: at })
       .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
       .returning();
     return row;
+  }
+
+  /** Revokes every unrevoked key of the user in the caller's transaction; returns them. */
+  async revokeAllForUser(tx: Transaction<IdentityTables>, userId: string, at: Date): Promise<ApiKeyRecord[]> {
+    return tx
+      .update(apiKeys)
+      .set({ revokedAt: at })
+      .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .returning();
   }
 
   /** One statement for every key used since the last call. */

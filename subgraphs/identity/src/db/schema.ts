@@ -108,6 +108,8 @@ export const mailOutbox = identitySchema.table(
     transport: text("transport"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** Set for mails caused by an event (delivered at least once): the same key is queued once. */
+    idempotencyKey: text("idempotency_key").unique(),
   },
   (table) => [index("mail_outbox_pending_idx").on(table.createdAt).where(sql`${table.sentAt} is null`)],
 );

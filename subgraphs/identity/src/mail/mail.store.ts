@@ -41,6 +41,14 @@ export class MailStore {
    * Queues a mail in the caller's transaction: it exists, and is sent, only if the change that caused it commits.
    */
   async enqueue(tx: Tx, mail: MailMessage): Promise<string> {
+    return (await this.enqueueOnce(tx, mail, undefined))!;
+  }
+
+  /**
+   * Queues a mail unless one with the same idempotency key was queued before (a redelivered event); answers the
+   * new mail's id, or undefined when it was already queued.
+   */
+  async enqueueOnce(tx: Tx, mail: MailMessage, idempotencyKey: string | undefined): Promise<string | undefined> {
     const [row] = await tx
       .insert(mailOutbox)
       .values({
@@ -48,12 +56,14 @@ export class MailStore {
         subject: mail.subject,
         textBody: mail.textBody,
         template: mail.template,
+        idempotencyKey,
         // now() is the transaction's start: several mails of one transaction would tie and lose their order.
         createdAt: sql`clock_timestamp()`,
       })
+      .onConflictDoNothing({ target: mailOutbox.idempotencyKey })
       .returning({ id: mailOutbox.id });
-    await tx.execute(sql`select pg_notify(${mailChannel}, '')`);
-    return row!.id;
+    if (row) await tx.execute(sql`select pg_notify(${mailChannel}, '')`);
+    return row?.id;
   }
 
   /**

@@ -41,6 +41,7 @@ export function oauthRoutes(app: Express, oauth: OAuthService): void {
     "/oauth/token",
     form,
     oauthHandler(async (req, res) => {
+      await oauth.admitClientAddress(req.ip);
       const body = formBody(req);
       const client = readClientAuthentication(req.headers.authorization, body);
       const token = await oauth.token(client, { grantType: formParam(body, "grant_type"), scope: formParam(body, "scope") });
@@ -52,6 +53,7 @@ export function oauthRoutes(app: Express, oauth: OAuthService): void {
     "/oauth/introspect",
     form,
     oauthHandler(async (req, res) => {
+      await oauth.admitClientAddress(req.ip);
       const body = formBody(req);
       await oauth.authorizeIntrospection(readClientAuthentication(req.headers.authorization, body));
       const token = formParam(body, "token");

@@ -1,4 +1,4 @@
-import { DomainError, type AccessTokenInspector, type RateLimiter } from "@repti/kit";
+import { clientAddressKey, DomainError, type AccessTokenInspector, type RateLimiter } from "@repti/kit";
 import { authLimits } from "../accounts/auth-limits.js";
 import type { AccessTokenService } from "../keys/access-token.service.js";
 import { apiKeyMarker, displayPrefix } from "../api-keys/api-key.secret.js";
@@ -72,6 +72,11 @@ export class OAuthService {
       settings: OAuthSettings;
     },
   ) {}
+
+  /** Per address, before any credential is looked at: bounds what unauthenticated floods cost. */
+  async admitClientAddress(ipAddress: string | undefined): Promise<void> {
+    await this.deps.limiter.consume(authLimits.oauthPerIp, clientAddressKey(ipAddress));
+  }
 
   /** Client credentials: a short access token carrying the key's scopes, or the requested subset of them. */
   async token(client: ClientAuthentication | undefined, request: TokenRequest, now = new Date()): Promise<TokenResponse> {

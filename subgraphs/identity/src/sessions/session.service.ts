@@ -10,6 +10,8 @@ export interface SessionPolicy {
   accessTokenTtlSeconds: number;
   /** Secret for deriving a rotated token's child (see refresh-token.ts). */
   refreshSecret: Buffer;
+  /** How long after entering the password a session may change sign-in settings (two-factor). */
+  recentSignInSeconds: number;
 }
 
 export interface ClientInfo {
@@ -88,6 +90,20 @@ export class SessionService {
     const found = await this.store.findRefreshToken(hashToken(presented));
     if (!found) return false;
     return this.end(found.session.userId, { sessionId: found.session.id }, "logout");
+  }
+
+  /**
+   * For changes that would let a stolen access or refresh token take the account over (turning two-factor on
+   * or off): the session must have been signed into with the password recently. Refreshing does not count.
+   */
+  async assertRecentSignIn(sessionId: string, now = new Date()): Promise<void> {
+    const session = await this.store.byId(sessionId);
+    const signedInAgoMs = session ? now.getTime() - session.createdAt.getTime() : Infinity;
+    if (signedInAgoMs > this.policy.recentSignInSeconds * 1000) {
+      throw new DomainError("FORBIDDEN", `Sign in again: this change needs a sign-in from the last ${Math.round(this.policy.recentSignInSeconds / 60)} minutes`, {
+        reauthenticate: true,
+      });
+    }
   }
 
   /** Ends one of the caller's sessions; NOT_FOUND for anyone else's (their existence is not revealed). */

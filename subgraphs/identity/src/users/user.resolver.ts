@@ -27,6 +27,21 @@ export class UserResolver {
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
+  @Mutation(() => User, { description: "Platform admins: switch an account off (ends its sessions, revokes its API keys, leaves its vivariums)" })
+  async deactivateUser(@Arg("id", () => ID) id: string, @Ctx() { auth, services }: IdentityContext): Promise<User> {
+    return User.from(await services.userAdmin.deactivate(auth, id));
+  }
+
+  @Mutation(() => User, { description: "Platform admins: let a deactivated account sign in again" })
+  async reactivateUser(@Arg("id", () => ID) id: string, @Ctx() { auth, services }: IdentityContext): Promise<User> {
+    return User.from(await services.userAdmin.reactivate(auth, id));
+  }
+
+  @Mutation(() => Boolean, { description: "Platform admins: delete an account and everything identity keeps of it" })
+  async deleteUser(@Arg("id", () => ID) id: string, @Ctx() { auth, services }: IdentityContext): Promise<boolean> {
+    return services.userAdmin.delete(auth, id);
+  }
+
   @Mutation(() => User, { description: "Change your own names" })
   async updateProfile(@Arg("input", () => UpdateProfileInput) input: UpdateProfileInput, @Ctx() { auth, services }: IdentityContext): Promise<User> {
     return User.from(await services.users.updateProfile(auth, input));
@@ -36,8 +51,8 @@ export class UserResolver {
 export function userReferenceResolver() {
   return {
     User: {
-      async __resolveReference(reference: { id: string }, { services }: IdentityContext): Promise<User | null> {
-        const user = await services.users.reference(reference.id, services.userLoader);
+      async __resolveReference(reference: { id: string }, { auth, services }: IdentityContext): Promise<User | null> {
+        const user = await services.users.reference(auth, reference.id, services.userLoader);
         return user && User.from(user);
       },
     },

@@ -79,8 +79,13 @@ export class UserService {
     return { users: rows.slice(0, size), hasNextPage: rows.length > size };
   }
 
-  /** Entity resolution for other subgraphs (`User` by `@key(fields: "id")`). */
-  async reference(id: string, loader: UserLoader): Promise<UserRecord | null> {
+  /**
+   * Entity resolution for other subgraphs (`User` by `@key(fields: "id")`). The subgraph that hands out the
+   * reference decides who may see that user (a co-member, an event's actor for admins); signed-out callers
+   * see no one, whatever a subgraph forgets.
+   */
+  async reference(auth: AuthContext, id: string, loader: UserLoader): Promise<UserRecord | null> {
+    if (auth.kind === "anonymous") throw new DomainError("UNAUTHENTICATED", "Sign in to see other users");
     return isUuid(id) ? loader.load(id) : null;
   }
 }

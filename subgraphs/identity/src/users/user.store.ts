@@ -13,6 +13,12 @@ export class UserStore {
     return this.db.transaction(work);
   }
 
+  /** Deletes the account; its sessions, tokens, codes and keys go with it (foreign keys cascade). */
+  async delete(tx: Transaction<IdentityTables>, id: string): Promise<boolean> {
+    const rows = await tx.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+    return rows.length > 0;
+  }
+
   /** One statement for any number of ids: the batch function behind the per-request user loader. */
   async findByIds(ids: readonly string[]): Promise<UserRecord[]> {
     if (ids.length === 0) return [];

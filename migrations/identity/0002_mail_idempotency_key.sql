@@ -1,0 +1,2 @@
+ALTER TABLE "identity"."mail_outbox" ADD COLUMN "idempotency_key" text;--> statement-breakpoint
+ALTER TABLE "identity"."mail_outbox" ADD CONSTRAINT "mail_outbox_idempotency_key_unique" UNIQUE("idempotency_key");
