@@ -1,6 +1,6 @@
-import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar, JSONScalar } from "@repti/kit";
-import type { VivariumRecord } from "./vivarium.store.js";
+import type { ViewedVivarium } from "./vivarium.store.js";
 
 export enum VivariumRole {
   KEEPER = "KEEPER",
@@ -14,7 +14,7 @@ registerEnumType(VivariumRole, {
 });
 
 @Directive(`@key(fields: "id")`)
-@ObjectType({ description: "An organization of keepers: a breeder, a zoo, a family" })
+@ObjectType({ description: "An organization of keepers: a breeder, a zoo, a family. Visible to its members only." })
 export class Vivarium {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -25,18 +25,38 @@ export class Vivarium {
   @Field(() => Boolean) isActive!: boolean;
   @Field(() => DateTimeScalar) createdAt!: Date;
   ownerUserId!: string;
+  /** The caller's own role here: every vivarium a caller sees is one they belong to. */
+  viewerRole!: VivariumRole;
 
-  static from(record: VivariumRecord): Vivarium {
+  static from({ vivarium, viewerRole }: ViewedVivarium): Vivarium {
     return Object.assign(new Vivarium(), {
-      id: record.id,
-      name: record.name,
-      slug: record.slug,
-      description: record.description,
-      settings: record.settings,
-      subscriptionTier: record.subscriptionTier,
-      isActive: record.isActive,
-      createdAt: record.createdAt,
-      ownerUserId: record.ownerUserId,
+      id: vivarium.id,
+      name: vivarium.name,
+      slug: vivarium.slug,
+      description: vivarium.description,
+      settings: vivarium.settings,
+      subscriptionTier: vivarium.subscriptionTier,
+      isActive: vivarium.isActive,
+      createdAt: vivarium.createdAt,
+      ownerUserId: vivarium.ownerUserId,
+      viewerRole: viewerRole as VivariumRole,
     });
   }
+}
+
+@InputType({ description: "A new vivarium; you become its HERPETOLOGIST and owner" })
+export class CreateVivariumInput {
+  @Field(() => String) name!: string;
+  @Field(() => String, { nullable: true, description: "3-48 lower-case letters, digits and hyphens; made from the name when absent" })
+  slug?: string | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: "Any JSON object (up to 16 KiB), for the web app" }) settings?: unknown;
+}
+
+@InputType({ description: "Changes to a vivarium; absent fields stay as they are" })
+export class UpdateVivariumInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) slug?: string | null;
+  @Field(() => String, { nullable: true, description: "Null or blank clears it" }) description?: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: "Replaces the settings; null clears them" }) settings?: unknown;
 }
