@@ -2,12 +2,20 @@ import { fileURLToPath } from "node:url";
 import { defineSubgraph } from "@repti/kit";
 import { outbox, tables, type ConfigTables } from "./db/schema.js";
 import type { ConfigServices } from "./context.js";
+import { ConfigCache } from "./app-config/config-entry.cache.js";
 import { ConfigEntryResolver } from "./app-config/config-entry.resolver.js";
 import { ConfigEntryService } from "./app-config/config-entry.service.js";
 import { ConfigEntryStore } from "./app-config/config-entry.store.js";
+import { EvaluationResolver } from "./flags/evaluation.resolver.js";
+import { EvaluationService } from "./flags/evaluation.service.js";
+import { FlagChangeResolver } from "./flags/flag-change.resolver.js";
+import { FlagCatalog } from "./flags/flag.catalog.js";
 import { FlagResolver } from "./flags/flag.resolver.js";
 import { FlagService } from "./flags/flag.service.js";
 import { FlagStore } from "./flags/flag.store.js";
+
+/** How often each instance re-reads all flags and config, beside following events (which it normally does alone). */
+const resyncMs = 30_000;
 
 export const configSubgraph = defineSubgraph<ConfigTables, ConfigServices, ConfigServices>({
   name: "config",
@@ -15,12 +23,27 @@ export const configSubgraph = defineSubgraph<ConfigTables, ConfigServices, Confi
   tables,
   outboxTable: outbox,
   migrationsFolder: fileURLToPath(new URL("../../../migrations/config", import.meta.url)),
-  resolvers: [FlagResolver, ConfigEntryResolver],
-  createServices: ({ db }) => ({
-    flags: new FlagService(new FlagStore(db)),
-    configEntries: new ConfigEntryService(new ConfigEntryStore(db)),
-  }),
+  resolvers: [FlagResolver, FlagChangeResolver, EvaluationResolver, ConfigEntryResolver],
+  createServices: ({ db, outbox, log }) => {
+    const flagStore = new FlagStore(db);
+    const flagCatalog = new FlagCatalog(flagStore, log);
+    const configStore = new ConfigEntryStore(db);
+    const configCache = new ConfigCache(configStore, log);
+    return {
+      flags: new FlagService(flagStore, flagCatalog, outbox),
+      evaluations: new EvaluationService(flagCatalog),
+      configEntries: new ConfigEntryService(configStore, configCache, outbox),
+      flagCatalog,
+      configCache,
+    };
+  },
   forRequest: (services) => services,
+  async startWorkers({ bus }, { flagCatalog, configCache }) {
+    // Follow first, then load: a change committed while loading is either in the load or announced after it.
+    const stops = [flagCatalog.follow(bus, resyncMs), configCache.follow(bus, resyncMs)];
+    await Promise.all([flagCatalog.load(), configCache.load()]);
+    return () => stops.forEach((stop) => stop());
+  },
   async seedDemoData({ db }) {
     await new FlagStore(db).insertIfAbsent([
       { name: "pedigree-explorer", description: "New pedigree tree view", enabled: true, rolloutPercentage: 50 },

@@ -1,5 +1,7 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar, JSONScalar } from "@repti/kit";
+import { User } from "../users/user.types.js";
+import type { ConfigChangeAction as Action } from "./config-entry.events.js";
 import type { ConfigEntryRecord } from "./config-entry.store.js";
 
 @ObjectType({ description: "One version of an app config value" })
@@ -9,6 +11,9 @@ export class ConfigEntry {
   @Field(() => String) environment!: string;
   @Field(() => Int) version!: number;
   @Field(() => String, { nullable: true }) description!: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: "JSON Schema (2020-12) the value satisfies" }) valueSchema!: unknown;
+  @Field(() => Boolean, { description: "This version deleted the key (history only; `value` is the last one it had)" }) deleted!: boolean;
+  @Field(() => User, { nullable: true, description: "Who wrote this version" }) changedBy!: User | null;
   @Field(() => DateTimeScalar) updatedAt!: Date;
 
   static from(record: ConfigEntryRecord): ConfigEntry {
@@ -18,7 +23,50 @@ export class ConfigEntry {
       environment: record.environment,
       version: record.version,
       description: record.description,
+      valueSchema: record.valueSchema,
+      deleted: record.deleted,
+      changedBy: User.ref(record.changedByUserId),
       updatedAt: record.createdAt,
     });
   }
+}
+
+export const ConfigChangeAction: { [A in Action]: A } = { SET: "SET", DELETED: "DELETED" };
+registerEnumType(ConfigChangeAction, { name: "ConfigChangeAction", description: "What a change did to a config key" });
+
+@ObjectType({ description: "One change to an app config key: the version it wrote" })
+export class ConfigChange {
+  @Field(() => ID) id!: string;
+  @Field(() => ConfigChangeAction) action!: Action;
+  @Field(() => String) key!: string;
+  @Field(() => String) environment!: string;
+  @Field(() => Int) version!: number;
+  @Field(() => ConfigEntry) entry!: ConfigEntry;
+  @Field(() => User, { nullable: true }) changedBy!: User | null;
+  @Field(() => DateTimeScalar) at!: Date;
+
+  static from(record: ConfigEntryRecord): ConfigChange {
+    return Object.assign(new ConfigChange(), {
+      id: record.id,
+      action: record.deleted ? "DELETED" : "SET",
+      key: record.key,
+      environment: record.environment,
+      version: record.version,
+      entry: ConfigEntry.from(record),
+      changedBy: User.ref(record.changedByUserId),
+      at: record.createdAt,
+    });
+  }
+}
+
+@InputType({ description: "A new version of a config value" })
+export class SetConfigInput {
+  @Field(() => String) key!: string;
+  @Field(() => JSONScalar) value!: unknown;
+  @Field(() => String, { nullable: true, description: "Default production" }) environment?: string | null;
+  @Field(() => String, { nullable: true, description: "Omitted: kept from the current version; null: cleared" }) description?: string | null;
+  @Field(() => Int, { nullable: true, description: "The version you read (0: the key must not exist); CONFLICT when it moved on" })
+  expectedVersion?: number | null;
+  @Field(() => JSONScalar, { nullable: true, description: "JSON Schema (2020-12) for this and later values. Omitted: kept; null: removed" })
+  valueSchema?: unknown;
 }
