@@ -1,29 +1,34 @@
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Request, RequestHandler } from "express";
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
+import type { FormattedExecutionResult, GraphQLSchema } from "graphql";
 import {
+  anonymous,
+  bearerToken,
   commonApolloOptions,
+  createAccessTokenInspector,
+  createBus,
   createLogger,
   createHttpService,
-  createTokenVerifier,
   GRAPHQL_PATH,
   jsonBody,
   loadConfig,
-  readAuthContext,
   rethrowForHttp,
   ServiceMetrics,
   BODY_LIMIT_BYTES,
   createSessionRevocations,
   DomainError,
-  InProcessBus,
   type AuthContext,
   type EventBus,
 } from "@repti/kit";
 import { gatewayEnv, subgraphUrlOverrides, type GatewayConfig, type SubgraphName } from "./config.js";
 import { readSupergraph } from "./composition.js";
 import { ApiKeyExchange, presentedApiKey } from "./api-keys.js";
+import type { Credentials } from "./subscriptions/live-connection.js";
+import { startLiveServer } from "./subscriptions/live-server.js";
 
 /** What the gateway keeps of a request: who is calling, and the headers that subgraphs verify themselves. */
 export interface GatewayContext {
@@ -37,18 +42,58 @@ export interface GatewayContext {
  */
 const forwardedHeaders = ["authorization", "x-request-id", "user-agent"] as const;
 
+/** Who is calling, and from where (the address as this gateway's trusted-proxy setting resolved it). */
+interface Caller {
+  headers: IncomingHttpHeaders;
+  ip: string | undefined;
+}
+
 /**
- * What subgraphs learn of the request. The client's address (as this gateway's trusted-proxy setting resolved
- * it) goes as the one X-Forwarded-For entry, so subgraphs, which trust the gateway, rate-limit on it.
+ * What subgraphs learn of the request. The client's address goes as the one X-Forwarded-For entry, so
+ * subgraphs, which trust the gateway, rate-limit on it.
  */
-function pickForwarded(req: Request): Record<string, string> {
+function pickForwarded({ headers, ip }: Caller): Record<string, string> {
   const forwarded: Record<string, string> = {};
   for (const name of forwardedHeaders) {
-    const value = req.headers[name];
+    const value = headers[name];
     if (typeof value === "string") forwarded[name] = value;
   }
-  if (req.ip) forwarded["x-forwarded-for"] = req.ip;
+  if (ip) forwarded["x-forwarded-for"] = ip;
   return forwarded;
+}
+
+/**
+ * A WebSocket client's credentials come in `connectionParams` (browsers cannot set headers on a WebSocket):
+ * `authorization` ("Bearer <access token or API key>") and `apiKey` (or `x-api-key`) mean what the headers of
+ * the same names mean on HTTP.
+ */
+function connectionHeaders(params: Readonly<Record<string, unknown>>, request: IncomingMessage): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = { "user-agent": request.headers["user-agent"], "x-request-id": request.headers["x-request-id"] };
+  for (const [param, header] of [["authorization", "authorization"], ["apiKey", "x-api-key"], ["x-api-key", "x-api-key"]] as const) {
+    const value = params[param];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || headers[header] !== undefined) throw new DomainError("UNAUTHENTICATED", `connectionParams.${param} must be the one credential, as a string`);
+    headers[header] = value;
+  }
+  return headers;
+}
+
+/**
+ * The client address of a request Express never saw (a WebSocket upgrade), by Express's own `trust proxy`
+ * rule: walk X-Forwarded-For from the nearest hop while each hop is a trusted proxy.
+ */
+function upgradeClientAddress(request: IncomingMessage, trusted: (address: string, hop: number) => boolean): string | undefined {
+  const forwardedFor = [request.headers["x-forwarded-for"] ?? []]
+    .flat()
+    .join(",")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean)
+    .reverse();
+  const hops = [request.socket.remoteAddress, ...forwardedFor];
+  let hop = 0;
+  while (hop < hops.length - 1 && hops[hop] !== undefined && trusted(hops[hop]!, hop)) hop += 1;
+  return hops[hop];
 }
 
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -100,6 +145,19 @@ async function readRawBody(req: Request): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A subscription sent over HTTP is pointed to the WebSocket endpoint (@apollo/gateway would fail on it). */
+const subscriptionsOverWebSocket: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === "subscription") {
+          rethrowForHttp(new DomainError("BAD_USER_INPUT", `Subscriptions are served over WebSocket (graphql-ws protocol) at ${GRAPHQL_PATH}`));
+        }
+      },
+    };
+  },
+};
+
 export interface StartGatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** Routing URLs that win over env and the supergraph (the embedded stack and tests use ephemeral ports). */
@@ -144,18 +202,15 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       return new SubgraphDataSource({ url: routedUrl });
     },
   });
+  // Subscriptions are fed by the bus: Redis, or the bus of the embedded stack (a gateway alone without Redis
+  // hears no events).
+  const bus = options.bus ?? createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });
   const revocations =
     config.REDIS_URL || options.bus
-      ? createSessionRevocations({
-          redisUrl: config.REDIS_URL,
-          prefix: config.BUS_PREFIX,
-          bus: options.bus ?? new InProcessBus(log),
-          log,
-          ttlSeconds: 3660,
-        })
+      ? createSessionRevocations({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, bus, log, ttlSeconds: 3660 })
       : undefined;
-  const verify = config.AUTH_JWKS_URL
-    ? createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, undefined, revocations)
+  const inspect = config.AUTH_JWKS_URL
+    ? createAccessTokenInspector({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, undefined, revocations)
     : undefined;
 
   const apiKeys = new ApiKeyExchange({
@@ -166,20 +221,34 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     log,
   });
 
-  /** Who is calling: an API key is exchanged for an access token, which is verified and forwarded in its place. */
-  async function contextFor(req: Request): Promise<GatewayContext> {
-    const forwarded = pickForwarded(req);
-    const apiKey = presentedApiKey(req.headers);
-    if (apiKey === undefined) return { auth: await readAuthContext(req.headers, verify), forwarded };
-    if (!verify) throw new DomainError("UNAUTHENTICATED", "This server does not accept API keys");
-    const userAgent = req.headers["user-agent"];
-    const accessToken = await apiKeys.accessToken(apiKey, { ip: req.ip, userAgent: typeof userAgent === "string" ? userAgent : undefined });
-    const auth = await verify(accessToken).catch((error: unknown) => {
+  /**
+   * Who is calling, for HTTP requests and WebSocket connections alike: anonymous without credentials, the
+   * verified access token, or an API key exchanged for an access token, which is verified and forwarded in its
+   * place. A present but bad credential is UNAUTHENTICATED, never anonymous.
+   */
+  async function authenticate(caller: Caller): Promise<Credentials> {
+    const forwarded = pickForwarded(caller);
+    const apiKey = presentedApiKey(caller.headers);
+    if (apiKey === undefined) {
+      const token = bearerToken(caller.headers);
+      if (!token) return { context: { auth: anonymous, forwarded }, expiresAt: undefined, renew: undefined };
+      if (!inspect) throw new DomainError("UNAUTHENTICATED", "This server does not accept access tokens");
+      const { auth, claims } = await inspect(token);
+      return { context: { auth, forwarded }, expiresAt: claims.exp! * 1000, renew: undefined };
+    }
+    if (!inspect) throw new DomainError("UNAUTHENTICATED", "This server does not accept API keys");
+    const userAgent = caller.headers["user-agent"];
+    const accessToken = await apiKeys.accessToken(apiKey, { ip: caller.ip, userAgent: typeof userAgent === "string" ? userAgent : undefined });
+    const { auth, claims } = await inspect(accessToken).catch((error: unknown) => {
       // Revoked since it was cached (the revocation list says so): ask identity again next time.
       apiKeys.forget(apiKey);
       throw error;
     });
-    return { auth, forwarded: { ...forwarded, authorization: `Bearer ${accessToken}` } };
+    return {
+      context: { auth, forwarded: { ...forwarded, authorization: `Bearer ${accessToken}` } },
+      expiresAt: claims.exp! * 1000,
+      renew: () => authenticate(caller),
+    };
   }
 
   let apollo: ApolloServer<GatewayContext> | undefined;
@@ -187,6 +256,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     name: "gateway",
     log,
     metrics,
+    // The gateway faces clients: only a proxy named in TRUST_PROXY may say who the client is.
+    trustedProxies: config.TRUST_PROXY ?? [],
     healthChecks: [{ name: "subgraphs", check: () => checkSubgraphs(routedUrls) }],
     routes(app) {
       const toIdentity = identityPassthrough(() => routedUrls.get("identity"));
@@ -194,7 +265,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       app.post(["/oauth/token", "/oauth/introspect"], toIdentity);
       app.use(GRAPHQL_PATH, jsonBody(), (req, res, next) =>
         expressMiddleware(apollo!, {
-          context: ({ req }) => contextFor(req).catch(rethrowForHttp),
+          context: ({ req }) =>
+            authenticate({ headers: req.headers, ip: req.ip }).then(
+              (credentials) => credentials.context,
+              rethrowForHttp,
+            ),
         })(req, res, next),
       );
     },
@@ -206,18 +281,42 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     ...common,
     // Sandbox for developers at the gateway URL; introspection stays on so Sandbox can read the schema.
     introspection: true,
-    plugins: [...common.plugins!, ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
+    plugins: [...common.plugins!, subscriptionsOverWebSocket, ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
   });
   await apollo.start();
+
+  // @apollo/gateway plans subscriptions but does not run them: the gateway serves them itself, on its own path.
+  const trusted = http.app.get("trust proxy fn") as (address: string, hop: number) => boolean;
+  const live = startLiveServer({
+    httpServer: http.server,
+    path: GRAPHQL_PATH,
+    schema: () => apiSchema,
+    authenticate: (params, request) => authenticate({ headers: connectionHeaders(params, request), ip: upgradeClientAddress(request, trusted) }),
+    execute: async (query, variables, connection): Promise<FormattedExecutionResult> => {
+      const response = await apollo!.executeOperation({ query, variables }, { contextValue: connection.context });
+      if (response.body.kind !== "single") throw new Error("a live query answered incrementally");
+      const { data, errors } = response.body.singleResult;
+      return { ...(data !== undefined ? { data } : {}), ...(errors ? { errors } : {}) };
+    },
+    bus,
+    revocations,
+    log,
+  });
   const url = `${await http.listen(config.PORT, config.HOST)}${GRAPHQL_PATH}`;
   log.info({ url }, "gateway ready");
 
   return {
     url,
     async stop() {
+      await live.close();
       await apollo!.stop();
       apiKeys.clear();
       await revocations?.close();
+      if (!options.bus) await bus.close();
       log.info("gateway stopped");
     },
   };

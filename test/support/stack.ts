@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { createServer } from "node:net";
 import { inject } from "vitest";
+import { startGateway, type SubgraphName } from "@repti/gateway";
 import { createBus, createLogger, type EventBus, type RunningSubgraph } from "@repti/kit";
 import { allSubgraphs } from "../../scripts/subgraphs.js";
 import { startSupergraph, type Supergraph } from "../../scripts/supergraph.js";
@@ -14,7 +15,18 @@ export interface TestStack {
   env: NodeJS.ProcessEnv;
   /** Waits until every outbox relay has published what is committed. */
   drainOutboxes(): Promise<void>;
+  /**
+   * Second instances of the gateway and of the named subgraphs, on this stack's database and bus, as a scaled-out
+   * deployment runs them: the new gateway routes to the new instances, and to this stack's for the others.
+   * Stopped with the stack.
+   */
+  startReplica(subgraphNames: readonly SubgraphName[]): Promise<Replica>;
   stop(): Promise<void>;
+}
+
+export interface Replica {
+  gatewayUrl: string;
+  subgraphs: Map<string, RunningSubgraph>;
 }
 
 export interface TestStackOptions {
@@ -66,6 +78,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     BUS_PREFIX: `test-${randomBytes(4).toString("hex")}`,
     SEED_DEMO_DATA: options.seedDemoData === false ? "false" : "true",
     OUTBOX_POLL_MS: "200",
+    // Tests stand in for many clients by sending X-Forwarded-For from loopback.
+    TRUST_PROXY: "loopback",
     AUTH_ISSUER: gatewayPort ? `http://127.0.0.1:${gatewayPort}` : testIssuer,
     AUTH_AUDIENCE: testAudience,
     ...(options.bus === "in-process" ? {} : { REDIS_URL: inject("redisUrl") }),
@@ -83,7 +97,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     throw error;
   }
   const { subgraphs } = supergraph;
+  const replicas: Array<() => Promise<void>> = [];
   const stop = async () => {
+    for (const stopReplica of replicas.splice(0)) await stopReplica();
     await supergraph.stop();
     await sharedBus?.close();
     await database.drop();
@@ -98,6 +114,22 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         subgraph.relay.wake();
         await subgraph.relay.idle();
       }
+    },
+    async startReplica(subgraphNames) {
+      const jwks = { AUTH_JWKS_URL: new URL("/.well-known/jwks.json", subgraphs.get("identity")!.url).toString() };
+      const replicaEnv = { ...env, ...jwks, PORT: "0" };
+      const started = new Map<string, RunningSubgraph>();
+      let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+      replicas.push(async () => {
+        await gateway?.stop();
+        for (const subgraph of started.values()) await subgraph.stop();
+      });
+      for (const subgraph of allSubgraphs.filter((candidate) => subgraphNames.includes(candidate.name as SubgraphName))) {
+        started.set(subgraph.name, await subgraph.start({ env: replicaEnv, ...(sharedBus ? { bus: sharedBus } : {}) }));
+      }
+      const routes = Object.fromEntries([...subgraphs, ...started].map(([name, running]) => [name, running.url]));
+      gateway = await startGateway({ env: replicaEnv, subgraphUrls: routes, ...(sharedBus ? { bus: sharedBus } : {}) });
+      return { gatewayUrl: gateway.url, subgraphs: started };
     },
     stop,
   };

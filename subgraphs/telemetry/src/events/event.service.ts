@@ -1,4 +1,4 @@
-import { DomainError, isUuid, requireAdminOrScope, type AuthContext, type EventEnvelope } from "@repti/kit";
+import { DomainError, isUuid, requireAdminOrScope, withoutConfidential, type AuthContext, type EventEnvelope } from "@repti/kit";
 import type { EventQuery, EventRecord, EventStore } from "./event.store.js";
 
 export const maxPageSize = 100;
@@ -40,7 +40,7 @@ export class EventService {
       type: event.type,
       source: event.source,
       aggregateId: event.aggregateId,
-      payload: event.payload as object,
+      payload: withoutConfidential(event.payload) as object,
       occurredAt: new Date(event.occurredAt),
     });
   }
