@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { demo } from "@repti/kit";
 import { freePort } from "../scripts/embedded-postgres.js";
-import { graphql } from "./support/client.js";
+import { demoPassword } from "./support/auth.js";
+import { bearer, graphql } from "./support/client.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const tsxCli = join(root, "node_modules", "tsx", "dist", "cli.mjs");
@@ -36,7 +37,9 @@ describe("the embedded default (no DATABASE_URL, no REDIS_URL)", () => {
     await expect.poll(() => output, { timeout: 90_000, interval: 250 }).toContain("repti-core is running");
     expect(output).toContain(`Gateway + Apollo Sandbox  ${gatewayUrl}`);
 
-    const response = await graphql(gatewayUrl, `{ vivarium(slug: "${demo.vivariumSlug}") { name owner { email } } }`);
+    // The demo vivarium is visible to its members: its HERPETOLOGIST signs in first, as the README shows.
+    const signedIn = await graphql(gatewayUrl, `mutation { login(input: { email: "admin@reptidex.dev", password: "${demoPassword}" }) { accessToken } }`);
+    const response = await graphql(gatewayUrl, `{ vivarium(slug: "${demo.vivariumSlug}") { name owner { email } } }`, {}, bearer(signedIn.data!.login.accessToken));
     expect(response.data).toEqual({ vivarium: { name: "Basking Spot", owner: { email: "admin@reptidex.dev" } } });
     const sandbox = await fetch(gatewayUrl, { headers: { accept: "text/html" } });
     expect(await sandbox.text()).toMatch(/embeddable-sandbox|Apollo Sandbox|sandbox/i);

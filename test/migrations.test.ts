@@ -64,7 +64,7 @@ describe("migrations", () => {
           where c.contype = 'f' and s.nspname <> d.nspname`;
         expect(crossSchemaKeys).toHaveLength(0);
         const [permissions] = await sql`select count(*)::int as n from vivarium.role_permissions`;
-        expect(permissions!.n).toBe(82);
+        expect(permissions!.n).toBe(83);
       } finally {
         await sql.end();
       }

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demo } from "@repti/kit";
-import { graphql } from "./support/client.js";
+import { loginAdmin } from "./support/auth.js";
+import { bearer, graphql } from "./support/client.js";
 import { startTestStack, type TestStack } from "./support/stack.js";
 
 let stack: TestStack;
+/** The demo vivarium is visible to its members only: its HERPETOLOGIST reads it here. */
+let asAdmin: Record<string, string>;
 beforeAll(async () => {
   // No outbox polling: the statement counts below must see only the statements a query causes.
   stack = await startTestStack({ env: { OUTBOX_POLL_MS: "60000" } });
+  asAdmin = bearer((await loginAdmin(stack)).accessToken);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -27,6 +31,7 @@ describe("the composed supergraph", () => {
         vivarium(slug: $slug) { id name slug subscriptionTier isActive createdAt owner { id email platformRole } }
       }`,
       { slug: demo.vivariumSlug },
+      asAdmin,
     );
     expect(response.errors).toBeUndefined();
     expect(response.data!.vivarium).toMatchObject({
@@ -46,6 +51,8 @@ describe("the composed supergraph", () => {
       `{ vivarium(id: "${demo.vivariumId}") {
           members { role joinedAt user { email vivariums { slug } } invitedBy { email } }
           owner { email } } }`,
+      {},
+      asAdmin,
     );
     expect(response.errors).toBeUndefined();
     expect(response.data!.vivarium.members).toEqual([
@@ -57,9 +64,9 @@ describe("the composed supergraph", () => {
 
   it("batches every member's user into one identity statement (DataLoader behind __resolveReference)", async () => {
     const query = `{ vivarium(id: "${demo.vivariumId}") { members { user { email } } } }`;
-    await graphql(stack.gatewayUrl, query); // warms the connection (postgres.js reads pg_type once per connection)
+    await graphql(stack.gatewayUrl, query, {}, asAdmin); // warms the connection (postgres.js reads pg_type once per connection)
     const before = await identityQueryCount();
-    const response = await graphql(stack.gatewayUrl, query);
+    const response = await graphql(stack.gatewayUrl, query, {}, asAdmin);
     expect(response.data!.vivarium.members).toHaveLength(2);
     expect((await identityQueryCount()) - before).toBe(1);
   });
@@ -87,7 +94,7 @@ describe("the composed supergraph", () => {
   });
 
   it("answers null for unknown vivariums and non-UUID ids instead of an internal error", async () => {
-    const response = await graphql(stack.gatewayUrl, `{ a: vivarium(slug: "no-such") { id } b: vivarium(id: "not-a-uuid") { id } }`);
+    const response = await graphql(stack.gatewayUrl, `{ a: vivarium(slug: "no-such") { id } b: vivarium(id: "not-a-uuid") { id } }`, {}, asAdmin);
     expect(response.errors).toBeUndefined();
     expect(response.data).toEqual({ a: null, b: null });
   });
