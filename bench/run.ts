@@ -1,6 +1,7 @@
 /**
- * `pnpm bench`: sign-in cost, the gateway's token-verification overhead and token issue, each printed next to
- * a baseline measured in the same run (see bench/README.md). A benchmark, not a test: it prints and exits 0.
+ * `pnpm bench`: sign-in cost, the gateway's token-verification overhead, token issue and introspection, live
+ * updates and flag evaluation (bench/live.ts), each printed next to a baseline measured in the same run (see
+ * bench/README.md). A benchmark, not a test: it prints and exits 0.
  */
 import { createPublicKey, randomBytes, verify as cryptoVerify } from "node:crypto";
 import { createServer } from "node:http";
@@ -14,6 +15,7 @@ import { OWASP_ARGON2ID, PasswordHasher } from "../subgraphs/identity/src/passwo
 import { alternate, closedLoop, interleave, LoadGenerator, sliceTask, summarize, type LoadResult, type Slice } from "./load.js";
 import { fmt, loadAverage, loadRow, note, ratio, row, section, us } from "./report.js";
 import { startBenchStack, type BenchStack } from "./support.js";
+import { liveBenchmark } from "./live.js";
 
 /** Targets from ../shared/SPEC.md ("to beat, not to match"). */
 const targets = { tokenIssueMs: 50, introspectionMs: 20, requestsPerSecond: 5000 };
@@ -372,6 +374,7 @@ async function main() {
     const verification = await verificationBenchmark(stack, load, login.bodies);
     const issue = await tokenIssueBenchmark(stack, load);
     const introspection = await introspectionBenchmark(stack, load, verification.accessToken);
+    const live = await liveBenchmark(stack, load);
 
     console.log("\n== Against the spec's targets ==");
     note(`token issue < ${targets.tokenIssueMs} ms: refreshToken via gateway p50 ${fmt(issue.viaGateway.latency.p50)} ms, p99 ${fmt(issue.viaGateway.latency.p99)} ms (${ratio(issue.viaGateway.latency.p99, targets.tokenIssueMs)} of the budget at p99); login via gateway p50 ${fmt(login.viaGateway.latency.p50)} ms (${ratio(login.viaGateway.latency.p50, targets.tokenIssueMs)}), argon2 alone p50 ${fmt(login.argonSeq.latency.p50)} ms`);
@@ -380,6 +383,7 @@ async function main() {
         ? `introspection < ${targets.introspectionMs} ms: p50 ${fmt(introspection.latency.p50)} ms, p99 ${fmt(introspection.latency.p99)} ms (${ratio(introspection.latency.p99, targets.introspectionMs)} of the budget at p99)`
         : `introspection < ${targets.introspectionMs} ms: not measured (section 4); local verification at the gateway costs ${us(verification.token1.latency.mean - verification.anon1.latency.mean)} per request (${ratio(verification.token1.latency.mean - verification.anon1.latency.mean, targets.introspectionMs)} of that budget)`,
     );
+    note(`flag toggle reaching subscribers < 20 ms: p99 from the toggle request ${fmt(live.deliveries[1]!.p99)} / ${fmt(live.deliveries[100]!.p99)} / ${fmt(live.deliveries[1000]!.p99)} ms at 1 / 100 / 1,000 subscribers (section 5)`);
     const perTarget = (rps: number) => `${fmt(rps, 0)} req/s (${ratio(rps, targets.requestsPerSecond)})`;
     note(
       `${targets.requestsPerSecond} req/s, c=8: gateway { __typename } anonymous ${perTarget(verification.anon8.rps)}, with a token ${perTarget(verification.token8.rps)}; ` +

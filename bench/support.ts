@@ -36,6 +36,8 @@ export async function startBenchStack(): Promise<BenchStack> {
     REDIS_URL: redisUrl,
     BUS_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
     SEED_DEMO_DATA: "true",
+    // The load generator stands in for many clients by sending X-Forwarded-For from loopback.
+    TRUST_PROXY: "loopback",
   };
   let supergraph: Supergraph;
   try {
