@@ -159,6 +159,12 @@ describe("app config", () => {
     // The seeded config is readable by anyone.
     const seeded = await graphql(stack.gatewayUrl, "{ appConfig(environment: \"development\") { key value } }");
     expect(seeded.data!.appConfig).toContainEqual({ key: "app.maintenanceMode", value: false });
+    // Who wrote a value is for those who administer config: identity would answer their email and role.
+    for (const headers of [bearer(keeper), { "x-api-key": reader }, {}]) {
+      const read = await graphql(stack.gatewayUrl, `query($key: String!) { configEntry(key: $key) { version changedBy { id email platformRole } } }`, { key: "service.written" }, headers);
+      expect(read.errors, JSON.stringify(headers)).toBeUndefined();
+      expect(read.data!.configEntry).toEqual({ version: 1, changedBy: null });
+    }
   });
 
   it("every instance sees a write, and announces it as config.updated", async () => {

@@ -16,3 +16,9 @@ export function requirePlatformWriter(auth: AuthContext, scope: string, what: st
   if (caller.platformRole !== "ADMIN") throw new DomainError("FORBIDDEN", `Only platform admins may change ${what}`);
   return { userId: caller.userId, apiKeyId: null };
 }
+
+/** Whether the caller may change this platform data (see `requirePlatformWriter`), asked without refusing. */
+export function isPlatformWriter(auth: AuthContext, scope: string): boolean {
+  if (auth.kind === "service") return auth.scopes.includes(scope);
+  return auth.kind === "user" && auth.platformRole === "ADMIN";
+}

@@ -3,7 +3,7 @@ import { defineSubgraph } from "@repti/kit";
 import { outbox, tables, type ConfigTables } from "./db/schema.js";
 import type { ConfigServices } from "./context.js";
 import { ConfigCache } from "./app-config/config-entry.cache.js";
-import { ConfigEntryResolver } from "./app-config/config-entry.resolver.js";
+import { ConfigChangeResolver, ConfigEntryResolver } from "./app-config/config-entry.resolver.js";
 import { ConfigEntryService } from "./app-config/config-entry.service.js";
 import { ConfigEntryStore } from "./app-config/config-entry.store.js";
 import { EvaluationResolver } from "./flags/evaluation.resolver.js";
@@ -23,7 +23,7 @@ export const configSubgraph = defineSubgraph<ConfigTables, ConfigServices, Confi
   tables,
   outboxTable: outbox,
   migrationsFolder: fileURLToPath(new URL("../../../migrations/config", import.meta.url)),
-  resolvers: [FlagResolver, FlagChangeResolver, EvaluationResolver, ConfigEntryResolver],
+  resolvers: [FlagResolver, FlagChangeResolver, EvaluationResolver, ConfigEntryResolver, ConfigChangeResolver],
   createServices: ({ db, outbox, log }) => {
     const flagStore = new FlagStore(db);
     const flagCatalog = new FlagCatalog(flagStore, log);

@@ -1,6 +1,7 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Subscription } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { ConfigContext } from "../context.js";
 import { servedByGateway } from "../live.js";
+import { User } from "../users/user.types.js";
 import { ConfigChange, ConfigEntry, SetConfigInput } from "./config-entry.types.js";
 
 @Resolver(() => ConfigEntry)
@@ -62,5 +63,18 @@ export class ConfigEntryResolver {
     @Arg("keys", () => [String], { nullable: true }) _keys: string[] | null,
   ): ConfigChange {
     return servedByGateway();
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "Who wrote this version (platform admins, or API keys with config.write; null for others)" })
+  changedBy(@Root() entry: ConfigEntry, @Ctx() { auth, services }: ConfigContext): User | null {
+    return User.ref(services.configEntries.authorVisibleTo(auth, entry.changedByUserId));
+  }
+}
+
+@Resolver(() => ConfigChange)
+export class ConfigChangeResolver {
+  @FieldResolver(() => User, { nullable: true, description: "Who made the change (platform admins, or API keys with config.write; null for others)" })
+  changedBy(@Root() change: ConfigChange, @Ctx() { auth, services }: ConfigContext): User | null {
+    return User.ref(services.configEntries.authorVisibleTo(auth, change.changedByUserId));
   }
 }

@@ -1,5 +1,5 @@
 import { DomainError, isUuid, requireAdminOrScope, type AuthContext, type Outbox } from "@repti/kit";
-import { requirePlatformWriter } from "../access.js";
+import { isPlatformWriter, requirePlatformWriter } from "../access.js";
 import type { ConfigCache } from "./config-entry.cache.js";
 import { configUpdatedEvent, type ConfigChangeAction, type ConfigUpdatedPayload } from "./config-entry.events.js";
 import type { ConfigEntryRecord, ConfigEntryStore } from "./config-entry.store.js";
@@ -72,6 +72,14 @@ export class ConfigEntryService {
     const limit = first ?? defaultHistoryLength;
     if (!Number.isInteger(limit) || limit < 1 || limit > maxHistoryLength) throw badInput("first", `first must be between 1 and ${maxHistoryLength}`);
     return this.store.versions(checkKey(key), checkEnvironment(environment), limit);
+  }
+
+  /**
+   * Who wrote a version, as the caller may see it: app config is public, but naming its authors (and through
+   * identity their email and role) is for those who administer it.
+   */
+  authorVisibleTo(auth: AuthContext, userId: string | null): string | null {
+    return isPlatformWriter(auth, "config.write") ? userId : null;
   }
 
   /** One version by its id, as `configChanged` announces it; public like the values themselves. */

@@ -1,6 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar, JSONScalar } from "@repti/kit";
-import { User } from "../users/user.types.js";
 import type { ConfigChangeAction as Action } from "./config-entry.events.js";
 import type { ConfigEntryRecord } from "./config-entry.store.js";
 
@@ -13,7 +12,8 @@ export class ConfigEntry {
   @Field(() => String, { nullable: true }) description!: string | null;
   @Field(() => JSONScalar, { nullable: true, description: "JSON Schema (2020-12) the value satisfies" }) valueSchema!: unknown;
   @Field(() => Boolean, { description: "This version deleted the key (history only; `value` is the last one it had)" }) deleted!: boolean;
-  @Field(() => User, { nullable: true, description: "Who wrote this version" }) changedBy!: User | null;
+  /** Resolved by `ConfigEntryResolver.changedBy`: app config is public, its authors are not. */
+  changedByUserId!: string | null;
   @Field(() => DateTimeScalar) updatedAt!: Date;
 
   static from(record: ConfigEntryRecord): ConfigEntry {
@@ -25,7 +25,7 @@ export class ConfigEntry {
       description: record.description,
       valueSchema: record.valueSchema,
       deleted: record.deleted,
-      changedBy: User.ref(record.changedByUserId),
+      changedByUserId: record.changedByUserId,
       updatedAt: record.createdAt,
     });
   }
@@ -42,7 +42,8 @@ export class ConfigChange {
   @Field(() => String) environment!: string;
   @Field(() => Int) version!: number;
   @Field(() => ConfigEntry) entry!: ConfigEntry;
-  @Field(() => User, { nullable: true }) changedBy!: User | null;
+  /** Resolved by `ConfigChangeResolver.changedBy`, as for `ConfigEntry`. */
+  changedByUserId!: string | null;
   @Field(() => DateTimeScalar) at!: Date;
 
   static from(record: ConfigEntryRecord): ConfigChange {
@@ -53,7 +54,7 @@ export class ConfigChange {
       environment: record.environment,
       version: record.version,
       entry: ConfigEntry.from(record),
-      changedBy: User.ref(record.changedByUserId),
+      changedByUserId: record.changedByUserId,
       at: record.createdAt,
     });
   }
