@@ -224,10 +224,17 @@ describe("hash upgrades and events", () => {
   it("announces account and session changes as events through the outbox", async () => {
     const email = `events-${Date.now()}@example.com`;
     const account = (await register(email)).data!.register;
+    const changed = await graphql(
+      stack.gatewayUrl,
+      "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
+      { c: password, n: "a freshly chosen basking lamp passphrase" },
+      bearer(account.accessToken),
+    );
+    expect(changed.data).toEqual({ changePassword: true });
     await graphql(stack.gatewayUrl, "mutation { logout }", {}, bearer(account.accessToken));
     const adminLogin = await graphql(stack.gatewayUrl, `mutation { login(input: { email: "admin@reptidex.dev", password: "basking-spot-demo-password" }) { accessToken } }`);
     const admin = adminLogin.data!.login.accessToken as string;
-    const types = ["auth.user.created", "auth.session.started", "auth.session.ended"];
+    const types = ["auth.user.created", "auth.session.started", "auth.password.changed", "auth.session.ended"];
     const found = await waitForEvents(admin, account.user.id, types);
     expect(found).toEqual(expect.arrayContaining(types));
   });

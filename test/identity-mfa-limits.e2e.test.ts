@@ -82,7 +82,15 @@ describe("changing two-factor settings", () => {
     const { secret } = (await graphql(stack.gatewayUrl, "mutation { enrollTotp { secret } }", {}, bearer(accessToken))).data!.enrollTotp;
     const confirmed = await graphql(stack.gatewayUrl, "mutation($c: String!) { confirmTotp(code: $c) }", { c: totp(secret, Date.now()) }, bearer(accessToken));
     expect(confirmed.errors).toBeUndefined();
-    return { accessToken, userId: user.id as string };
+    return { accessToken, userId: user.id as string, secret: secret as string };
+  };
+  const ageSessions = async (userId: string) => {
+    const sql = postgres(stack.databaseUrl, { max: 1 });
+    try {
+      await sql`update identity.sessions set created_at = now() - interval '16 minutes' where user_id = ${userId}`;
+    } finally {
+      await sql.end();
+    }
   };
   const userRow = async (userId: string) => {
     const sql = postgres(stack.databaseUrl, { max: 1 });
@@ -96,17 +104,20 @@ describe("changing two-factor settings", () => {
 
   it("needs a password sign-in from the last 15 minutes: a refreshed or stolen old session cannot enrol or disable", async () => {
     const { accessToken, user } = await register(`stale-${Date.now()}@example.com`);
-    const sql = postgres(stack.databaseUrl, { max: 1 });
-    try {
-      await sql`update identity.sessions set created_at = now() - interval '16 minutes' where user_id = ${user.id}`;
-    } finally {
-      await sql.end();
-    }
+    await ageSessions(user.id);
     const enrol = await graphql(stack.gatewayUrl, "mutation { enrollTotp { secret } }", {}, bearer(accessToken));
     expect(errorCodes(enrol)).toEqual(["FORBIDDEN"]);
     expect(enrol.errors![0]!.extensions!.reauthenticate).toBe(true);
     expect(errorCodes(await graphql(stack.gatewayUrl, "mutation { confirmTotp(code: \"123456\") }", {}, bearer(accessToken)))).toEqual(["FORBIDDEN"]);
     expect(await userRow(user.id)).toEqual({ mfa_enabled: false, totp_secret_encrypted: null });
+
+    // Turning it off needs the same: a right code from an old session is not enough.
+    const enrolled = await enrolUser(`stale-off-${Date.now()}@example.com`);
+    await ageSessions(enrolled.userId);
+    const off = await graphql(stack.gatewayUrl, "mutation($c: String!) { disableTotp(code: $c) }", { c: totp(enrolled.secret, Date.now() + 30_000) }, bearer(enrolled.accessToken));
+    expect(errorCodes(off)).toEqual(["FORBIDDEN"]);
+    expect(off.errors![0]!.extensions!.reauthenticate).toBe(true);
+    expect((await userRow(enrolled.userId)).mfa_enabled).toBe(true);
   });
 
   it("counts wrong codes on disableTotp towards a backoff and keeps two-factor on", async () => {
