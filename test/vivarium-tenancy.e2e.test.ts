@@ -142,10 +142,16 @@ describe("API keys", () => {
     ] as const) {
       expect(data(await graphql(stack.gatewayUrl, can, { v: vivariumId, r: "billing", a: "update" }, key))).toEqual({ can: expected });
     }
+    // Binding restricts, it grants nothing: bound to Bob's vivarium, where Dave is no member, the key may do nothing.
+    const foreign = await keyOf(dave, { vivariumId: bobVivarium });
+    for (const vivariumId of [bobVivarium, first.id]) {
+      expect(data(await graphql(stack.gatewayUrl, can, { v: vivariumId, r: "animals", a: "read" }, foreign))).toEqual({ can: false });
+    }
     // What its owner may do decides, at the time of use: once Dave is a mere KEEPER of Bob's vivarium, so is the key.
     data(await addMember(stack, bob, bobVivarium, dave, "KEEPER"));
     expect(data(await graphql(stack.gatewayUrl, can, { v: bobVivarium, r: "animals", a: "read" }, anyVivarium))).toEqual({ can: true });
     expect(data(await graphql(stack.gatewayUrl, can, { v: bobVivarium, r: "animals", a: "update" }, anyVivarium))).toEqual({ can: false });
+    expect(data(await graphql(stack.gatewayUrl, can, { v: bobVivarium, r: "animals", a: "read" }, foreign))).toEqual({ can: true });
   });
 
   it("keys read no vivarium and change none: services ask `can`", async () => {
