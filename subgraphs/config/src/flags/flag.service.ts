@@ -141,14 +141,17 @@ export class FlagService {
     return flag;
   }
 
-  /** Changes the given fields; a change of `enabled` alone is a toggle. */
+  /**
+   * Changes the given fields. Any change of `enabled` is a toggle (`config.feature.toggled`), with or without other
+   * fields: a consumer following toggles alone must see every switch on or off.
+   */
   async update(auth: AuthContext, name: string, input: FlagDefinitionInput): Promise<FlagRecord> {
     const { flag } = await this.change(auth, name, async (tx, flag) => {
       const changes = changedFields(definitionOf(flag), applyInput(definitionOf(flag), input));
       const fields = Object.keys(changes);
       if (fields.length === 0) return undefined;
       const updated = await this.store.update(tx, flag.id, changes);
-      const action = fields.length === 1 && fields[0] === "enabled" ? "TOGGLED" : "UPDATED";
+      const action = fields.includes("enabled") ? "TOGGLED" : "UPDATED";
       return { action, flag: updated, before: definitionOf(flag), after: definitionOf(updated) };
     });
     return flag;
