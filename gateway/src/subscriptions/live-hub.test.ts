@@ -69,6 +69,19 @@ describe("LiveHub", () => {
     );
   });
 
+  it("delivers an event published twice (the relays publish at least once) only once", async () => {
+    const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
+    const caller = new FakeCaller(admin());
+    hub.add(watch(), caller, "op");
+    const event = toggled("pedigree-explorer");
+    await bus.publish(event);
+    await bus.publish({ ...event });
+    await bus.publish(toggled("pedigree-explorer"));
+    await settle();
+    expect(calls).toHaveLength(2);
+    expect(caller.messages).toHaveLength(2);
+  });
+
   it("applies the filters before any work: no execution when no member wants the event", async () => {
     const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
     const onlyA = new FakeCaller(admin());
@@ -103,6 +116,25 @@ describe("LiveHub", () => {
     await bus.publish(toggled("x"));
     await settle();
     expect(calls).toHaveLength(5);
+  });
+
+  it("groups by selection variables, in any key order, and runs each group with its own", async () => {
+    const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
+    const withVariables = (variables: Record<string, unknown>): LiveOperation => ({ ...watch(), variables });
+    hub.add(withVariables({ withFlag: true, depth: 1 }), new FakeCaller(admin()), "1");
+    hub.add(withVariables({ depth: 1, withFlag: true }), new FakeCaller(admin()), "2");
+    hub.add(withVariables({ withFlag: false, depth: 1 }), new FakeCaller(admin()), "3");
+    expect(hub.size()).toEqual({ groups: 2, subscriptions: 3 });
+
+    await bus.publish(toggled("x", "change-9"));
+    await settle();
+    expect(calls.map((call) => call.variables)).toEqual(
+      expect.arrayContaining([
+        { withFlag: true, depth: 1, __liveChangeId: "change-9" },
+        { withFlag: false, depth: 1, __liveChangeId: "change-9" },
+      ]),
+    );
+    expect(calls).toHaveLength(2);
   });
 
   it("delivers a group's events in the order they came, however long each resolution takes", async () => {

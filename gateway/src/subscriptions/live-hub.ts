@@ -70,6 +70,27 @@ function credentialsRefused(result: FormattedExecutionResult, responseKey: strin
 }
 
 /**
+ * The ids of the last `capacity` events, to drop a redelivery: the outbox relays publish at least once (a relay
+ * that dies after publishing, before marking the row, publishes it again), and a subscriber must see a change once.
+ */
+class RecentEventIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity: number) {}
+
+  /** True the first time an id is seen within the window. */
+  firstSighting(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    // A Set iterates in insertion order: the first entry is the oldest.
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value!);
+    return true;
+  }
+}
+
+/** Far more events than a relay could republish after a crash (one batch), at a few hundred KB. */
+const redeliveryWindow = 10_000;
+
+/**
  * Fans bus events out to subscribers. Subscriptions with the same query, variables and permission scope form a
  * group; for each event, the filters (the root field's arguments) pick the group's members that want it before
  * any work, then the query runs once with one member's credentials and the one serialized result goes to every
@@ -81,6 +102,7 @@ export class LiveHub<TCaller extends LiveCaller> {
   private unsubscribe: (() => void) | undefined;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly seen = new RecentEventIds(redeliveryWindow);
 
   constructor(
     private readonly bus: EventBus,
@@ -128,6 +150,7 @@ export class LiveHub<TCaller extends LiveCaller> {
   }
 
   private dispatch(event: EventEnvelope): void {
+    if (!this.seen.firstSighting(event.id)) return;
     for (const group of this.groupsByEvent.get(event.type) ?? []) {
       const changeId = group.field.changeId(event);
       if (changeId === undefined) continue;
