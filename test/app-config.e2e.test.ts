@@ -160,7 +160,7 @@ describe("app config", () => {
     const seeded = await graphql(stack.gatewayUrl, "{ appConfig(environment: \"development\") { key value } }");
     expect(seeded.data!.appConfig).toContainEqual({ key: "app.maintenanceMode", value: false });
     // Who wrote a value is for those who administer config: identity would answer their email and role.
-    for (const headers of [bearer(keeper), { "x-api-key": reader }, {}]) {
+    for (const headers of [bearer(keeper), { "x-api-key": reader }, {}] as Array<Record<string, string>>) {
       const read = await graphql(stack.gatewayUrl, `query($key: String!) { configEntry(key: $key) { version changedBy { id email platformRole } } }`, { key: "service.written" }, headers);
       expect(read.errors, JSON.stringify(headers)).toBeUndefined();
       expect(read.data!.configEntry).toEqual({ version: 1, changedBy: null });

@@ -11,6 +11,11 @@ export interface LiveField {
   events: readonly string[];
   /** The root Query field that resolves one announced change by its id. */
   queryField: string;
+  /**
+   * Arguments of `queryField` besides the change's id, from the subscription's own (ID values): the owning
+   * subgraph checks access with them, at subscribe time and for each change.
+   */
+  queryArguments?(args: Readonly<Record<string, unknown>>): Record<string, string>;
   /** The id `queryField` takes, read from the event. */
   changeId(event: EventEnvelope): string | undefined;
   /** Whether the subscriber's arguments let this event through; checked before any work is done for it. */
@@ -52,5 +57,14 @@ export const liveFields: Readonly<Record<string, LiveField>> = {
     accepts: (args, event) =>
       (args.environment == null || args.environment === payloadString(event, "environment")) && listed(args.keys, payloadString(event, "key")),
     sharedFields: { ConfigChange: "all", ConfigEntry: "all", User: userProfileFields },
+  },
+  vivariumMembershipChanged: {
+    events: ["org.member.added", "org.member.role.changed", "org.member.removed"],
+    queryField: "vivariumMembershipChange",
+    queryArguments: (args) => ({ vivariumId: String(args.vivariumId) }),
+    changeId: (event) => payloadString(event, "changeId"),
+    accepts: (args, event) => args.vivariumId === payloadString(event, "vivariumId"),
+    // What a member sees depends on their role in that vivarium, which no token carries: each caller apart.
+    sharedFields: {},
   },
 };

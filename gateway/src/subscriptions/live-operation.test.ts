@@ -17,10 +17,12 @@ const schema = graphql.buildSchema(`
   type FeatureFlagChange { id: ID! action: String! flag: FeatureFlag! changedBy: User at: DateTime! }
   type ConfigEntry { key: String! value: JSON! }
   type ConfigChange { id: ID! key: String! entry: ConfigEntry! }
-  type Query { me: User featureFlagChange(id: ID!): FeatureFlagChange configChange(id: ID!): ConfigChange }
+  type RoleChange { id: ID! action: String! user: User! }
+  type Query { me: User featureFlagChange(id: ID!): FeatureFlagChange configChange(id: ID!): ConfigChange vivariumMembershipChange(vivariumId: ID!, id: ID!): RoleChange }
   type Subscription {
     featureFlagChanged(names: [String!]): FeatureFlagChange!
     configChanged(environment: String, keys: [String!]): ConfigChange!
+    vivariumMembershipChanged(vivariumId: ID!): RoleChange!
     eventPublished(types: [String!]): String!
   }
 `);
@@ -50,6 +52,14 @@ describe("planLiveOperation", () => {
     expect(operation.field).toBe(liveFields.featureFlagChanged);
     expect(operation.query).toBe(
       printed(`query Watch($__liveChangeId: ID!) { featureFlagChanged: featureFlagChange(id: $__liveChangeId) { action flag { name enabled } at } }`),
+    );
+  });
+
+  it("passes the field's query arguments on from the subscription's, so the owning subgraph checks access with them", () => {
+    const operation = plan(`subscription($v: ID!) { vivariumMembershipChanged(vivariumId: $v) { action user { email } } }`, { v: "v-1" });
+    expect(operation).toMatchObject({ args: { vivariumId: "v-1" }, variables: {}, callerIndependent: false });
+    expect(operation.query).toBe(
+      printed(`query($__liveChangeId: ID!) { vivariumMembershipChanged: vivariumMembershipChange(id: $__liveChangeId, vivariumId: "v-1") { action user { email } } }`),
     );
   });
 

@@ -1,4 +1,5 @@
 import type {
+  ArgumentNode,
   DocumentNode,
   FieldNode,
   FragmentDefinitionNode,
@@ -147,6 +148,8 @@ function onlySharedFields(schema: GraphQLSchema, document: DocumentNode, queryFi
  *   subscription($n: [String!]) { changed: featureFlagChanged(names: $n) { flag { name } } }
  *   → query($__liveChangeId: ID!) { changed: featureFlagChange(id: $__liveChangeId) { flag { name } } }
  *
+ * (plus the field's `queryArguments`, taken from the subscription's arguments, as literals).
+ *
  * Answers GraphQL errors (BAD_USER_INPUT) for anything a client got wrong.
  */
 export function planLiveOperation(
@@ -187,6 +190,12 @@ export function planLiveOperation(
   const definition = schema.getSubscriptionType()?.getFields()[fieldName];
   if (!field || !definition) return [badRequest(`${fieldName} is not served by this gateway`, nodes)];
 
+  const args = getArgumentValues(definition, nodes[0]!, coerced.coerced);
+  const queryArguments: ArgumentNode[] = Object.entries(field.queryArguments?.(args) ?? {}).map(([name, value]) => ({
+    kind: Kind.ARGUMENT,
+    name: { kind: Kind.NAME, value: name },
+    value: { kind: Kind.STRING, value },
+  }));
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
   const changeId: VariableDefinitionNode = {
     kind: Kind.VARIABLE_DEFINITION,
@@ -208,7 +217,7 @@ export function planLiveOperation(
               kind: Kind.FIELD,
               alias: { kind: Kind.NAME, value: responseKey },
               name: { kind: Kind.NAME, value: field.queryField },
-              arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "id" }, value: changeId.variable }],
+              arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "id" }, value: changeId.variable }, ...queryArguments],
               selectionSet,
             },
           ],
@@ -226,7 +235,7 @@ export function planLiveOperation(
     fieldName,
     responseKey,
     field,
-    args: getArgumentValues(definition, nodes[0]!, coerced.coerced),
+    args,
     query: print(query),
     variables,
     callerIndependent: onlySharedFields(schema, query, field.queryField, field.sharedFields),

@@ -16,7 +16,7 @@ import { graphql } from "./graphql-runtime.js";
 import { LiveConnection, unauthorizedCloseCode, type Credentials } from "./live-connection.js";
 import { liveFields } from "./live-fields.js";
 import { LiveHub, type LiveExecutor } from "./live-hub.js";
-import { planLiveOperation, type LiveOperation } from "./live-operation.js";
+import { changeIdVariable, planLiveOperation, type LiveOperation } from "./live-operation.js";
 
 export interface LiveServerOptions {
   httpServer: Server;
@@ -126,9 +126,12 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   }, recheckMs);
   recheck.unref();
 
-  /** Whether the caller may read the field's changes: the owning subgraph answers, by the same rules as queries. */
+  /**
+   * Whether the caller may read the field's changes: the owning subgraph answers, by the same rules as queries,
+   * to the subscription's own query asked for a change that does not exist.
+   */
   async function refusal(operation: LiveOperation, connection: LiveConnection): Promise<GraphQLError[] | undefined> {
-    const probe = await options.execute(`query($id: ID!) { ${operation.field.queryField}(id: $id) { __typename } }`, { id: nilId }, connection);
+    const probe = await options.execute(operation.query, { ...operation.variables, [changeIdVariable]: nilId }, connection);
     return probe.errors?.length ? probe.errors.map((error) => failure(error.message, String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"))) : undefined;
   }
 

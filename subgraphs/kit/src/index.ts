@@ -10,6 +10,7 @@ export * from "./errors.js";
 export * from "./event-payload.js";
 export * from "./health.js";
 export * from "./ids.js";
+export * from "./live.js";
 export * from "./http.js";
 export * from "./loaders.js";
 export * from "./logger.js";

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { ConfigContext } from "../context.js";
-import { servedByGateway } from "../live.js";
+import { servedByGateway } from "@repti/kit";
 import { User } from "../users/user.types.js";
 import { ConfigChange, ConfigEntry, SetConfigInput } from "./config-entry.types.js";
 

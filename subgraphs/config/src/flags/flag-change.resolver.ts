@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Query, Resolver, Subscription } from "type-graphql";
 import type { ConfigContext } from "../context.js";
-import { servedByGateway } from "../live.js";
+import { servedByGateway } from "@repti/kit";
 import { FeatureFlagChange } from "./flag-change.types.js";
 
 @Resolver(() => FeatureFlagChange)

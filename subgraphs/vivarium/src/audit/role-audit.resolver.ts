@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from "type-graphql";
+import { servedByGateway } from "@repti/kit";
 import type { VivariumContext } from "../context.js";
 import { User } from "../users/user.types.js";
 import { Vivarium } from "../vivariums/vivarium.types.js";
@@ -19,6 +20,28 @@ export class VivariumRoleAuditResolver {
 
 @Resolver(() => RoleChange)
 export class RoleChangeResolver {
+  @Query(() => RoleChange, {
+    nullable: true,
+    description: "One membership change by its id, as `vivariumMembershipChanged` announces it (members; NOT_FOUND for others)",
+  })
+  async vivariumMembershipChange(
+    @Arg("vivariumId", () => ID) vivariumId: string,
+    @Arg("id", () => ID) id: string,
+    @Ctx() { auth, services }: VivariumContext,
+  ): Promise<RoleChange | null> {
+    const viewed = await services.vivariums.find(auth, { id: vivariumId }, services.vivariumLoaders);
+    const record = await services.audit.change(auth, viewed && { id: viewed.vivarium.id, viewerRole: viewed.viewerRole }, id);
+    return record && RoleChange.from(record);
+  }
+
+  @Subscription(() => RoleChange, {
+    subscribe: servedByGateway,
+    description: "Members joining, leaving and changing roles in one vivarium, live (its members)",
+  })
+  vivariumMembershipChanged(@Arg("vivariumId", () => ID) _vivariumId: string): RoleChange {
+    return servedByGateway();
+  }
+
   @FieldResolver(() => User, { nullable: true, description: "Who made the change; null when the platform did (an account removed)" })
   changedBy(@Root() change: RoleChange): User | null {
     return change.actorUserId ? User.ref(change.actorUserId) : null;

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import type DataLoader from "dataloader";
-import { DomainError, loaderOfGroups, type Outbox } from "@repti/kit";
+import { DomainError, isUuid, loaderOfGroups, type AuthContext, type Outbox } from "@repti/kit";
 import type { Tenancy, Tx } from "../db/tenancy.js";
 import type { VivariumRoleName } from "../permissions/permission-matrix.js";
 import type { PermissionService } from "../permissions/permission.service.js";
+import { vivariumNotFound, viewerOf } from "../vivariums/callers.js";
 import type { SeenVivarium } from "../vivariums/vivarium.store.js";
 import type { RoleAuditRecord, RoleAuditStore } from "./role-audit.store.js";
 
@@ -35,16 +37,36 @@ export class RoleAuditService {
     private readonly deps: { store: RoleAuditStore; outbox: Outbox; tenancy: Tenancy; permissions: PermissionService },
   ) {}
 
-  /** Writes the audit row and announces the change, in the transaction that makes it: all three commit together. */
+  /**
+   * Writes the audit row and announces the change, in the transaction that makes it: all three commit together.
+   * The event names the row (`changeId`), which `vivariumMembershipChanged` resolves for each subscriber.
+   */
   async record(tx: Tx, change: RoleChange): Promise<void> {
     const { vivariumId, actorUserId, subjectUserId, oldRole, newRole, reason } = change;
-    await this.deps.store.insert(tx, { vivariumId, actorUserId, subjectUserId, oldRole, newRole, reason });
+    const changeId = randomUUID();
+    await this.deps.store.insert(tx, { id: changeId, vivariumId, actorUserId, subjectUserId, oldRole, newRole, reason });
     const type = oldRole === null ? memberEvents.added : newRole === null ? memberEvents.removed : memberEvents.roleChanged;
     await this.deps.outbox.enqueue(tx, {
       type,
       aggregateId: vivariumId,
-      payload: { vivariumId, userId: subjectUserId, oldRole, newRole, changedByUserId: actorUserId, reason },
+      payload: { changeId, vivariumId, userId: subjectUserId, oldRole, newRole, changedByUserId: actorUserId, reason },
     });
+  }
+
+  /**
+   * One change of a vivarium, by the id its event carried, for a member whose role may read the members (anyone
+   * else: NOT_FOUND, as for the vivarium itself). The reason is shown to those who may read the history.
+   */
+  async change(auth: AuthContext, seen: SeenVivarium | null, id: string): Promise<RoleAuditRecord | null> {
+    if (auth.kind === "anonymous") throw new DomainError("UNAUTHENTICATED", "Sign in first");
+    const viewerId = viewerOf(auth);
+    if (!seen || !viewerId) throw vivariumNotFound();
+    const matrix = await this.deps.permissions.matrix();
+    matrix.require(seen.viewerRole, "members", "read", "see the members");
+    if (!isUuid(id)) return null;
+    const record = await this.deps.tenancy.actingAs(viewerId, (tx) => this.deps.store.byId(tx, seen.id, id));
+    if (!record) return null;
+    return matrix.allows(seen.viewerRole, "members", "update") ? record : { ...record, reason: null };
   }
 
   createLoaders(viewerId: string | null): RoleAuditLoaders {

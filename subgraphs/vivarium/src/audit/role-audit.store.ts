@@ -1,4 +1,4 @@
-import { desc, getTableColumns, inArray, lte, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lte, sql } from "drizzle-orm";
 import { vivariumRoleAudit } from "../db/schema.js";
 import type { Tx } from "../db/tenancy.js";
 
@@ -7,9 +7,14 @@ export type NewRoleAuditRecord = typeof vivariumRoleAudit.$inferInsert;
 
 /** The only place that reads or writes `vivarium.vivarium_role_audit`; rows are only ever added. */
 export class RoleAuditStore {
-  async insert(tx: Tx, record: NewRoleAuditRecord): Promise<void> {
+  async insert(tx: Tx, record: NewRoleAuditRecord & { id: string }): Promise<void> {
     // clock_timestamp(): several changes in one transaction (a transfer that also promotes) keep their order.
     await tx.insert(vivariumRoleAudit).values({ ...record, createdAt: sql`clock_timestamp()` });
+  }
+
+  async byId(tx: Tx, vivariumId: string, id: string): Promise<RoleAuditRecord | undefined> {
+    const [row] = await tx.select().from(vivariumRoleAudit).where(and(eq(vivariumRoleAudit.id, id), eq(vivariumRoleAudit.vivariumId, vivariumId)));
+    return row;
   }
 
   /** The newest `limit` changes of each of the given vivariums, newest first, in one statement. */
