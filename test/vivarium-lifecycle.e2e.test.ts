@@ -46,6 +46,26 @@ async function recordedEvents(aggregateId: string, count: number): Promise<Array
   }
 }
 
+describe("membership events", () => {
+  it("announce joins, role changes and departures through the outbox, naming the audit row", async () => {
+    const { id } = await createVivarium(stack, founder);
+    data(await addMember(stack, founder, id, partner, "KEEPER"));
+    const change = async (query: string) => data(await graphql(stack.gatewayUrl, query, { v: id, u: partner.id }, founder.auth));
+    await change(`mutation($v: ID!, $u: ID!) { updateMemberRole(vivariumId: $v, userId: $u, role: CURATOR, reason: "runs the incubators") { role } }`);
+    await change(`mutation($v: ID!, $u: ID!) { removeVivariumMember(vivariumId: $v, userId: $u) }`);
+    const events = (await recordedEvents(id, 5)).filter((event) => event.type.startsWith("org.member.") && event.payload.userId === partner.id);
+    expect(events.map((event) => event.payload)).toEqual([
+      { changeId: expect.any(String), vivariumId: id, userId: partner.id, oldRole: null, newRole: "KEEPER", changedByUserId: founder.id, reason: null },
+      { changeId: expect.any(String), vivariumId: id, userId: partner.id, oldRole: "KEEPER", newRole: "CURATOR", changedByUserId: founder.id, reason: "runs the incubators" },
+      { changeId: expect.any(String), vivariumId: id, userId: partner.id, oldRole: "CURATOR", newRole: null, changedByUserId: founder.id, reason: null },
+    ]);
+    expect(events.map((event) => event.type)).toEqual(["org.member.added", "org.member.role.changed", "org.member.removed"]);
+    // Each names its own row of the role history.
+    const rows = await withSql(stack, (sql) => sql`select id from vivarium.vivarium_role_audit where vivarium_id = ${id} and subject_user_id = ${partner.id}`);
+    expect(new Set(events.map((event) => event.payload.changeId))).toEqual(new Set(rows.map((row) => row.id)));
+  });
+});
+
 describe("creating a vivarium", () => {
   it("makes the creator its HERPETOLOGIST and owner, with a slug made from the name, and announces it", async () => {
     const response = await create(founder, { name: "  Gecko Café & Co. ", description: " Leopard geckos ", settings: { theme: "dark" } });
