@@ -87,6 +87,11 @@ describe("inviting someone without an account", () => {
     const logged = await loggedInvitation();
     expect(logged[0]!.payload).toContain(invitation.id);
     expect(logged[0]!.payload).not.toContain(token);
+    // Nor does vivarium's own outbox, once the event went out.
+    const queued = await withSql(stack, (sql) => sql`select payload::text as payload, published_at from vivarium.outbox where type = 'org.member.invited' and aggregate_id = ${id}`);
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.published_at).toBeInstanceOf(Date);
+    expect(queued[0]!.payload).not.toContain(token);
 
     const listed = await graphql(stack.gatewayUrl, `query($v: ID!) { vivarium(id: $v) { invitations { id email role } } }`, { v: id }, host.auth);
     expect(data(listed).vivarium.invitations).toEqual([{ id: invitation.id, email, role: "HANDLER" }]);

@@ -68,6 +68,23 @@ describe("transactional outbox", () => {
     await relay.stop();
   });
 
+  it("delivers a payload's confidential part, then keeps the row without it", async () => {
+    const bus = new InProcessBus(log);
+    const received = collect(bus);
+    const relay = new OutboxRelay({ db, outbox, bus, source: "test", log, pollMs: 60_000 });
+    await relay.start();
+    const [id] = await db.transaction((tx) =>
+      outbox.enqueue(tx, { type: "widget.invited", aggregateId: "secret", payload: { widget: "gecko", confidential: { token: "s3cret" } } }),
+    );
+    await expect.poll(() => received.find((event) => event.id === id)?.payload, { timeout: 3_000 }).toEqual({ widget: "gecko", confidential: { token: "s3cret" } });
+    await relay.idle();
+    const [row] = await db.execute<{ payload: unknown; published: boolean }>(
+      sql`select payload, published_at is not null as published from outbox_test.outbox where id = ${id}`,
+    );
+    expect(row).toEqual({ payload: { widget: "gecko" }, published: true });
+    await relay.stop();
+  });
+
   it("keeps an event the bus refused and delivers it once the bus is back (at least once)", async () => {
     let failing = true;
     const inner = new InProcessBus(log);

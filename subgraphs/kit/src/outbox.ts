@@ -149,9 +149,10 @@ export class OutboxRelay {
         }
       }
       if (published.length > 0) {
+        // A confidential part (an invitation's token) was for the bus's one consumer: it is not kept past delivery.
         await tx
           .update(table)
-          .set({ publishedAt: new Date(), attempts: sql`${table.attempts} + 1` })
+          .set({ publishedAt: new Date(), attempts: sql`${table.attempts} + 1`, payload: sql`${table.payload} - 'confidential'` })
           .where(and(inArray(table.id, published), isNull(table.publishedAt)));
       }
       return published.length === rows.length ? rows.length : -1;
