@@ -15,7 +15,7 @@ export interface MailMessage {
 
 /** What the relay reports for one claimed mail. */
 export type DeliveryOutcome =
-  | { status: "sent"; transport: string }
+  | { status: "sent"; transport: string; keepBody: boolean }
   /** `stop`: the transport itself is failing, so the rest of the batch is left untouched for later. */
   | { status: "failed"; error: string; stop: boolean };
 
@@ -91,7 +91,7 @@ export class MailStore {
         if (outcome.status === "sent") {
           await tx
             .update(mailOutbox)
-            .set({ sentAt: new Date(), transport: outcome.transport, attempts: sql`${mailOutbox.attempts} + 1` })
+            .set({ sentAt: new Date(), transport: outcome.transport, attempts: sql`${mailOutbox.attempts} + 1`, ...(outcome.keepBody ? {} : { textBody: "" }) })
             .where(eq(mailOutbox.id, row.id));
           result.sent += 1;
         } else {

@@ -9,6 +9,11 @@ export interface OutgoingMail extends MailMessage {
 
 export interface MailTransport {
   readonly name: "smtp" | "dev";
+  /**
+   * Whether the outbox row keeps the body once sent. Bodies carry single-use links (password reset, invitations):
+   * after real delivery the recipient's mailbox holds them and the database need not; the dev mailbox is the row.
+   */
+  readonly keepsSentBody: boolean;
   /** Resolves once the mail is handed over; rejects with the transport's error otherwise. */
   send(mail: OutgoingMail): Promise<void>;
 }
@@ -41,6 +46,7 @@ function smtpTransport(smtpUrl: string, from: string, log: Logger): MailTranspor
   const domain = /@([^\s<>@]+)>?\s*$/.exec(from)?.[1] ?? "reptidex.invalid";
   return {
     name: "smtp",
+    keepsSentBody: false,
     async send(mail) {
       await transporter.sendMail({
         from,
@@ -58,6 +64,7 @@ function devTransport(log: Logger): MailTransport {
   log.warn({ transport: "dev" }, "no SMTP_URL: mail is not delivered, only logged and kept in identity.mail_outbox");
   return {
     name: "dev",
+    keepsSentBody: true,
     async send(mail) {
       // Development only: the log line and the outbox row are the developer's mailbox, so the body (with its
       // links and their tokens) is logged here. The SMTP transport never logs bodies.
@@ -170,7 +177,7 @@ export class MailRelay {
     try {
       await transport.send({ id: mail.id, recipient: mail.recipient, subject: mail.subject, textBody: mail.textBody, template: mail.template });
       log.info(fields, "mail sent");
-      return { status: "sent", transport: transport.name };
+      return { status: "sent", transport: transport.name, keepBody: transport.keepsSentBody };
     } catch (error) {
       const rejected = isMessageRejected(error);
       const attempts = mail.attempts + 1;
