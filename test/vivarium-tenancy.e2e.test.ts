@@ -1,5 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes, randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectDatabase, demo, withRowSecurity, type Database } from "@repti/kit";
 import { tables, vivariumInvitations, vivariumMembers, vivariumRoleAudit, vivariums, type VivariumTables } from "../subgraphs/vivarium/src/db/schema.js";
 import { requestRole } from "../subgraphs/vivarium/src/db/tenancy.js";
@@ -29,9 +30,17 @@ beforeAll(async () => {
   data(await addMember(stack, bob, bobVivarium, carol, "CURATOR"));
   data(await graphql(stack.gatewayUrl, `mutation($v: ID!) { inviteVivariumMember(vivariumId: $v, email: "friend@example.com", role: KEEPER) { id } }`, { v: bobVivarium }, bob.auth));
 });
+/** A login made for one test below; roles are cluster-wide, so it is dropped once the stack is gone. */
+const requestLogin = `repti_vivarium_requests_${randomBytes(4).toString("hex")}`;
 afterAll(async () => {
   await db?.$client.end();
   await stack?.stop();
+  const admin = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop role if exists ${requestLogin}`);
+  } finally {
+    await admin.end();
+  }
 });
 
 /** Thrown to end a transaction without keeping what it wrote. */
@@ -109,6 +118,31 @@ describe("row-level security", () => {
       expect(errorCodes(await graphql(stack.gatewayUrl, query, { v: aliceVivarium }, alice.auth))).toEqual(["INTERNAL_SERVER_ERROR"]);
     } finally {
       await withSql(stack, (sql) => sql`grant select on vivarium.vivariums to ${sql(requestRole)}`);
+    }
+  });
+
+  it("with VIVARIUM_REQUEST_DATABASE_URL, requests connect as a login that cannot leave the policies", async () => {
+    // What an operator does once (docker-compose.yml's init script does it): a login that may act as the request role.
+    await withSql(stack, (sql) => sql.unsafe(`create role ${requestLogin} login nosuperuser nobypassrls; grant ${requestRole} to ${requestLogin}`));
+    const url = new URL(stack.databaseUrl);
+    url.username = requestLogin;
+    url.password = "";
+    const replica = await stack.startReplica(["vivarium"], { VIVARIUM_REQUEST_DATABASE_URL: url.toString() });
+    const query = `query($v: ID!) { vivarium(id: $v) { name members { role } } }`;
+    expect(data(await graphql(replica.gatewayUrl, query, { v: aliceVivarium }, alice.auth))).toEqual({ vivarium: { name: "Alice's Agamas", members: [{ role: "HERPETOLOGIST" }] } });
+    expect(data(await graphql(replica.gatewayUrl, query, { v: bobVivarium }, alice.auth))).toEqual({ vivarium: null });
+    const created = data(await graphql(replica.gatewayUrl, `mutation { createVivarium(input: { name: "Through the login" }) { myRole } }`, {}, carol.auth));
+    expect(created).toEqual({ createVivarium: { myRole: "HERPETOLOGIST" } });
+
+    const sessions = await withSql(stack, (sql) => sql`select distinct usename from pg_stat_activity where application_name = 'repti-vivarium-requests' and datname = current_database()`);
+    expect(sessions).toEqual([{ usename: requestLogin }]);
+    // On that connection nothing can become the owner again, and acting for nobody shows no row.
+    const direct = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      await expect(direct`set role postgres`).rejects.toThrow(/permission denied/);
+      await expect(direct`reset role`.then(() => direct`select count(*)::int as n from vivarium.vivariums`)).resolves.toEqual([{ n: 0 }]);
+    } finally {
+      await direct.end();
     }
   });
 

@@ -20,7 +20,7 @@ export interface TestStack {
    * deployment runs them: the new gateway routes to the new instances, and to this stack's for the others.
    * Stopped with the stack.
    */
-  startReplica(subgraphNames: readonly SubgraphName[]): Promise<Replica>;
+  startReplica(subgraphNames: readonly SubgraphName[], extraEnv?: NodeJS.ProcessEnv): Promise<Replica>;
   stop(): Promise<void>;
 }
 
@@ -115,9 +115,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         await subgraph.relay.idle();
       }
     },
-    async startReplica(subgraphNames) {
+    async startReplica(subgraphNames, extraEnv = {}) {
       const jwks = { AUTH_JWKS_URL: new URL("/.well-known/jwks.json", subgraphs.get("identity")!.url).toString() };
-      const replicaEnv = { ...env, ...jwks, PORT: "0" };
+      const replicaEnv = { ...env, ...jwks, PORT: "0", ...extraEnv };
       const started = new Map<string, RunningSubgraph>();
       let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
       replicas.push(async () => {

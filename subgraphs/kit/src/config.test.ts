@@ -33,6 +33,14 @@ describe("subgraph configuration", () => {
       NODE_ENV: "development",
     });
     expect(config.REDIS_URL).toBeUndefined();
+    expect(config.REQUEST_DATABASE_URL).toBeUndefined();
+  });
+
+  it("reads a subgraph's request login from <NAME>_REQUEST_DATABASE_URL, for that subgraph only", () => {
+    const env = { DATABASE_URL: "postgres://owner@db/repti", VIVARIUM_REQUEST_DATABASE_URL: "postgres://requests@db/repti" };
+    expect(loadConfig(subgraphEnv("vivarium", 4002), env).REQUEST_DATABASE_URL).toBe("postgres://requests@db/repti");
+    expect(loadConfig(subgraphEnv("billing", 4004), env).REQUEST_DATABASE_URL).toBeUndefined();
+    expect(() => loadConfig(subgraphEnv("vivarium", 4002), { ...env, VIVARIUM_REQUEST_DATABASE_URL: "mysql://x" })).toThrow(/REQUEST_DATABASE_URL/);
   });
 
   it("reads TRUST_PROXY as none or a list of addresses, ranges and presets, and refuses anything else", () => {

@@ -47,6 +47,11 @@ function subgraphSettings(defaultPort: number) {
   return baseEnv.extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
     DATABASE_URL: postgresUrl,
+    /**
+     * A least-privileged login (no BYPASSRLS, not the tables' owner) for the work a subgraph does under row-level
+     * security for its callers; DATABASE_URL keeps migrations and platform work. Unset: DATABASE_URL for both.
+     */
+    REQUEST_DATABASE_URL: postgresUrl.optional(),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
     MIGRATE_ON_START: booleanFlag.default(true),
     SEED_DEMO_DATA: booleanFlag.default(false),
@@ -54,12 +59,18 @@ function subgraphSettings(defaultPort: number) {
   });
 }
 
-/** Settings of one subgraph process; `<NAME>_DATABASE_URL` points one subgraph at a database of its own. */
+/**
+ * Settings of one subgraph process; `<NAME>_DATABASE_URL` points one subgraph at a database of its own, and
+ * `<NAME>_REQUEST_DATABASE_URL` gives it its own least-privileged login for request work.
+ */
 export function subgraphEnv(name: string, defaultPort: number) {
-  const ownDatabase = `${name.toUpperCase()}_DATABASE_URL`;
+  const prefix = name.toUpperCase();
   return z.preprocess((input) => {
     const env = { ...(input as Record<string, string | undefined>) };
-    if (env[ownDatabase]) env.DATABASE_URL = env[ownDatabase];
+    for (const setting of ["DATABASE_URL", "REQUEST_DATABASE_URL"]) {
+      const own = env[`${prefix}_${setting}`];
+      if (own) env[setting] = own;
+    }
     return env;
   }, subgraphSettings(defaultPort));
 }

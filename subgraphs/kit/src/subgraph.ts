@@ -30,6 +30,8 @@ const federationLink = `extend schema @link(url: "https://specs.apollo.dev/feder
 /** What a subgraph's code gets to work with. */
 export interface SubgraphDeps<TTables extends Record<string, unknown>> {
   db: Database<TTables>;
+  /** The connection for request work under row-level security: REQUEST_DATABASE_URL's login, else `db`. */
+  requestDb: Database<TTables>;
   outbox: Outbox;
   bus: EventBus;
   log: Logger;
@@ -139,6 +141,16 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: `repti-${definition.name}`, onQuery: () => metrics.dbQueries.inc() },
     definition.tables,
   );
+  const requestDb = config.REQUEST_DATABASE_URL
+    ? connectDatabase(
+        { url: config.REQUEST_DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: `repti-${definition.name}-requests`, onQuery: () => metrics.dbQueries.inc() },
+        definition.tables,
+      )
+    : db;
+  const closeDatabases = async (timeout: number) => {
+    if (requestDb !== db) await requestDb.$client.end({ timeout });
+    await db.$client.end({ timeout });
+  };
   const ownsBus = !options.bus;
   const bus = options.bus ?? createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });
   const outbox = new Outbox(definition.outboxTable, definition.name);
@@ -150,7 +162,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     log,
     ttlSeconds: maxAccessTokenLifetimeSeconds,
   });
-  const deps: SubgraphDeps<TTables> = { db, outbox, bus, log, config, env, revocations };
+  const deps: SubgraphDeps<TTables> = { db, requestDb, outbox, bus, log, config, env, revocations };
 
   try {
     if (config.MIGRATE_ON_START) {
@@ -158,7 +170,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     }
     if (config.SEED_DEMO_DATA) await definition.seedDemoData?.(deps);
   } catch (error) {
-    await db.$client.end({ timeout: 1 });
+    await closeDatabases(1);
     await revocations.close();
     if (ownsBus) await bus.close();
     throw error;
@@ -187,6 +199,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
     trustedProxies: config.TRUST_PROXY ?? ["loopback"],
     healthChecks: [
       { name: "postgres", check: async () => void (await db.$client`select 1`) },
+      ...(requestDb !== db ? [{ name: "postgres-requests", check: async () => void (await requestDb.$client`select 1`) }] : []),
       { name: "bus", check: () => bus.ping() },
     ],
     routes(app) {
@@ -228,7 +241,7 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
       await apollo!.stop();
       await stopWorkers?.();
       await relay.stop();
-      await db.$client.end({ timeout: 5 });
+      await closeDatabases(5);
       await revocations.close();
       if (ownsBus) await bus.close();
       log.info("subgraph stopped");

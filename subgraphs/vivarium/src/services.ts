@@ -20,9 +20,9 @@ import { VivariumStore } from "./vivariums/vivarium.store.js";
 
 /** Wires vivarium's slices: one place that reads its settings and builds every service. */
 export function createVivariumServices(deps: SubgraphDeps<VivariumTables>): VivariumProcessServices {
-  const { db, outbox, log } = deps;
+  const { db, requestDb, outbox, log } = deps;
   const settings = loadVivariumSettings(deps.env);
-  const tenancy = new Tenancy(db);
+  const tenancy = new Tenancy(db, requestDb);
   const vivariumStore = new VivariumStore();
   const memberStore = new MemberStore();
   const directoryStore = new DirectoryStore();
