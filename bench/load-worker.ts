@@ -57,6 +57,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   const chains = spec.refreshTokens ? [...spec.refreshTokens] : undefined;
   if (chains && chains.length < spec.concurrency) throw new Error("refreshTokens: one chain per virtual client is needed");
   if (!chains && bodies.length === 0) throw new Error("LoadSpec needs bodies or refreshTokens");
+  if (spec.bodyPerClient && bodies.length < spec.concurrency) throw new Error("bodyPerClient: one body per virtual client is needed");
   let sent = 0;
 
   /** One request of virtual client `client`; its latency in ms, or the reason it failed. */
@@ -65,7 +66,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     if (spec.distinctClientIp) headers["x-forwarded-for"] = nextClientIp();
     const body = chains
       ? JSON.stringify({ query: refreshMutation, variables: { refreshToken: chains[client] } })
-      : bodies[sent % bodies.length]!;
+      : bodies[spec.bodyPerClient ? client : sent % bodies.length]!;
     sent++;
     const started = performance.now();
     let answer: Answer;

@@ -15,6 +15,11 @@ export interface LoadSpec {
   headers?: Record<string, string>;
   /** GraphQL request bodies (JSON strings), taken round-robin, one per request. */
   bodies?: string[];
+  /**
+   * Each virtual client sends only `bodies[client]` (needs a body per client): no two requests in flight share one,
+   * as sign-ins must not (identity checks one account's password one attempt at a time, refusing the others).
+   */
+  bodyPerClient?: boolean;
   /** Form-encoded POST instead of JSON (token introspection). */
   contentType?: string;
   /**

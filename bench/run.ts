@@ -111,14 +111,15 @@ async function loginBenchmark(stack: BenchStack, load: LoadGenerator) {
   await timeSequential(3, verify);
 
   // Ten accounts (the two demo users and eight registered ones), every login from a new address: neither the
-  // per-address limit (30/min) nor the per-account failure back-off (successes reset it) ever applies.
+  // per-address limit (30/min) nor the per-account failure back-off (successes reset it) ever applies. Each
+  // concurrent client signs in as an account of its own: identity checks one account's password at a time.
   const accounts: Account[] = [
     { email: "admin@reptidex.dev", password: demoPassword },
     { email: "keeper@reptidex.dev", password: demoPassword },
     ...(await registerAccounts(stack, 8)),
   ];
   const bodies = accounts.map((input) => body(loginMutation, { input }));
-  const logins = { bodies, distinctClientIp: true };
+  const logins = { bodies, distinctClientIp: true, bodyPerClient: true };
 
   // Five rounds: 6 bare verifies, 10 logins through the gateway, 10 at identity.
   const { argonSeq, viaGateway, direct } = await alternate(5, {
@@ -232,7 +233,7 @@ async function verificationBenchmark(stack: BenchStack, load: LoadGenerator, log
 
   // The same two requests while identity hashes passwords for 8 concurrent sign-ins. argon2 (@node-rs/argon2)
   // and WebCrypto, which jose verifies with, share libuv's thread pool, and every service here shares one process.
-  const burst = load.run({ url: stack.identityUrl, bodies: loginBodies, distinctClientIp: true, concurrency: 8, durationMs: 6000 });
+  const burst = load.run({ url: stack.identityUrl, bodies: loginBodies, bodyPerClient: true, distinctClientIp: true, concurrency: 8, durationMs: 6000 });
   await new Promise((resolve) => setTimeout(resolve, 500));
   const [anonBurst, tokenBurst] = await Promise.all([
     load.run({ ...spec, warmupMs: 0, bodies: [typename], concurrency: 1, durationMs: 5000 }),
