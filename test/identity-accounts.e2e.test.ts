@@ -43,6 +43,9 @@ async function login(email: string, pass = password, totpCode?: string) {
 async function refresh(refreshToken: string) {
   return graphql(stack.gatewayUrl, `mutation($t: String!) { refreshToken(refreshToken: $t) { ${authFields} } }`, { t: refreshToken });
 }
+function changePassword(current: string, next: string, accessToken: string) {
+  return graphql(stack.gatewayUrl, "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }", { c: current, n: next }, bearer(accessToken));
+}
 function tokenFrom(text: string): string {
   const match = /token=([A-Za-z0-9_-]+)/.exec(text);
   if (!match) throw new Error(`no token in mail: ${text}`);
@@ -172,11 +175,9 @@ describe("password reset and change", () => {
     expect(errorCodes(await login(email))).toEqual(["UNAUTHENTICATED"]);
     const after = (await login(email, newPassword)).data!.login;
 
-    const change = (current: string, next: string, token: string) =>
-      graphql(stack.gatewayUrl, "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }", { c: current, n: next }, bearer(token));
     const other = (await login(email, newPassword)).data!.login;
-    expect(errorCodes(await change("wrong current password!!", password, after.accessToken))).toEqual(["UNAUTHENTICATED"]);
-    expect((await change(newPassword, password, after.accessToken)).data).toEqual({ changePassword: true });
+    expect(errorCodes(await changePassword("wrong current password!!", password, after.accessToken))).toEqual(["UNAUTHENTICATED"]);
+    expect((await changePassword(newPassword, password, after.accessToken)).data).toEqual({ changePassword: true });
     // The other session ended; this one goes on.
     expect((await graphql(stack.gatewayUrl, "{ me { id } }", {}, bearer(other.accessToken))).status).toBe(401);
     expect((await graphql(stack.gatewayUrl, "{ me { email } }", {}, bearer(after.accessToken))).data).toEqual({ me: { email } });
@@ -189,12 +190,7 @@ describe("reset links after a password change", () => {
     const account = (await register(email)).data!.register;
     await graphql(stack.gatewayUrl, "mutation($e: String!) { requestPasswordReset(email: $e) }", { e: email });
     const mail = await smtp.waitFor((message) => message.to.includes(email) && /reset/i.test(message.subject));
-    const changed = await graphql(
-      stack.gatewayUrl,
-      "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
-      { c: password, n: "a freshly chosen basking lamp passphrase" },
-      bearer(account.accessToken),
-    );
+    const changed = await changePassword(password, "a freshly chosen basking lamp passphrase", account.accessToken);
     expect(changed.data).toEqual({ changePassword: true });
     const reset = await graphql(stack.gatewayUrl, "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }", {
       t: tokenFrom(mail.text),
@@ -224,12 +220,7 @@ describe("hash upgrades and events", () => {
   it("announces account and session changes as events through the outbox", async () => {
     const email = `events-${Date.now()}@example.com`;
     const account = (await register(email)).data!.register;
-    const changed = await graphql(
-      stack.gatewayUrl,
-      "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
-      { c: password, n: "a freshly chosen basking lamp passphrase" },
-      bearer(account.accessToken),
-    );
+    const changed = await changePassword(password, "a freshly chosen basking lamp passphrase", account.accessToken);
     expect(changed.data).toEqual({ changePassword: true });
     await graphql(stack.gatewayUrl, "mutation { logout }", {}, bearer(account.accessToken));
     const adminLogin = await graphql(stack.gatewayUrl, `mutation { login(input: { email: "admin@reptidex.dev", password: "basking-spot-demo-password" }) { accessToken } }`);
