@@ -89,6 +89,21 @@ describe("accounts: register, verify, sign in, refresh with reuse detection", ()
     expect(errorCodes(after)).toEqual(["UNAUTHENTICATED"]);
   });
 
+  it("lists each session with its device, address and last use", async () => {
+    const email = `devices-${Date.now()}@example.com`;
+    await register(email);
+    const device = { "x-forwarded-for": "198.51.100.77", "user-agent": "ReptiDex-iOS/3.2" };
+    const signedIn = (await graphql(stack.gatewayUrl, `mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken } }`, { input: { email, password } }, device)).data!.login;
+    const sessions = async (accessToken: string) =>
+      (await graphql(stack.gatewayUrl, "{ sessions { current userAgent ipAddress lastUsedAt } }", {}, bearer(accessToken))).data!.sessions as Array<Record<string, unknown>>;
+    const [before] = (await sessions(signedIn.accessToken)).filter((session) => session.current);
+    expect(before).toMatchObject({ userAgent: "ReptiDex-iOS/3.2", ipAddress: "198.51.100.77" });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const rotated = (await refresh(signedIn.refreshToken)).data!.refreshToken;
+    const [after] = (await sessions(rotated.accessToken)).filter((session) => session.current);
+    expect(Date.parse(String(after!.lastUsedAt))).toBeGreaterThan(Date.parse(String(before!.lastUsedAt)));
+  });
+
   it("an immediate predecessor is refused once the grace window has passed", async () => {
     const email = `grace-${Date.now()}@example.com`;
     await register(email);
@@ -181,6 +196,27 @@ describe("password reset and change", () => {
     // The other session ended; this one goes on.
     expect((await graphql(stack.gatewayUrl, "{ me { id } }", {}, bearer(other.accessToken))).status).toBe(401);
     expect((await graphql(stack.gatewayUrl, "{ me { email } }", {}, bearer(after.accessToken))).data).toEqual({ me: { email } });
+  });
+});
+
+describe("expired links", () => {
+  it("a reset or verification link past its expiry changes nothing", async () => {
+    const email = `expired-${Date.now()}@example.com`;
+    const account = (await register(email)).data!.register;
+    await graphql(stack.gatewayUrl, "mutation($e: String!) { requestPasswordReset(email: $e) }", { e: email });
+    const reset = tokenFrom((await smtp.waitFor((message) => message.to.includes(email) && /reset/i.test(message.subject))).text);
+    const verify = tokenFrom((await smtp.waitFor((message) => message.to.includes(email) && /confirm your email/i.test(message.subject))).text);
+    const sql = postgres(stack.databaseUrl, { max: 1 });
+    try {
+      await sql`update identity.email_tokens set expires_at = now() - interval '1 second' where user_id = ${account.user.id}`;
+      expect(errorCodes(await graphql(stack.gatewayUrl, "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }", { t: reset, p: "a late but otherwise fine passphrase" }))).toEqual(["BAD_USER_INPUT"]);
+      expect(errorCodes(await graphql(stack.gatewayUrl, "mutation($t: String!) { verifyEmail(token: $t) }", { t: verify }))).toEqual(["BAD_USER_INPUT"]);
+      const [row] = await sql`select email_verified_at from identity.users where id = ${account.user.id}`;
+      expect(row!.email_verified_at).toBeNull();
+    } finally {
+      await sql.end();
+    }
+    expect((await login(email)).errors).toBeUndefined();
   });
 });
 
