@@ -40,6 +40,8 @@ describe("subgraph configuration", () => {
     const env = { DATABASE_URL: "postgres://owner@db/repti", VIVARIUM_REQUEST_DATABASE_URL: "postgres://requests@db/repti" };
     expect(loadConfig(subgraphEnv("vivarium", 4002), env).REQUEST_DATABASE_URL).toBe("postgres://requests@db/repti");
     expect(loadConfig(subgraphEnv("billing", 4004), env).REQUEST_DATABASE_URL).toBeUndefined();
+    // An unprefixed one would give every subgraph a second pool it never uses.
+    expect(loadConfig(subgraphEnv("billing", 4004), { ...env, REQUEST_DATABASE_URL: "postgres://requests@db/repti" }).REQUEST_DATABASE_URL).toBeUndefined();
     expect(() => loadConfig(subgraphEnv("vivarium", 4002), { ...env, VIVARIUM_REQUEST_DATABASE_URL: "mysql://x" })).toThrow(/REQUEST_DATABASE_URL/);
   });
 

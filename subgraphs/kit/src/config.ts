@@ -48,8 +48,9 @@ function subgraphSettings(defaultPort: number) {
     PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
     DATABASE_URL: postgresUrl,
     /**
-     * A least-privileged login (no BYPASSRLS, not the tables' owner) for the work a subgraph does under row-level
-     * security for its callers; DATABASE_URL keeps migrations and platform work. Unset: DATABASE_URL for both.
+     * From `<NAME>_REQUEST_DATABASE_URL`: a least-privileged login (no BYPASSRLS, not the tables' owner) for the work a
+     * subgraph does under row-level security for its callers; DATABASE_URL keeps migrations and platform work.
+     * Unset: DATABASE_URL for both.
      */
     REQUEST_DATABASE_URL: postgresUrl.optional(),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
@@ -67,10 +68,9 @@ export function subgraphEnv(name: string, defaultPort: number) {
   const prefix = name.toUpperCase();
   return z.preprocess((input) => {
     const env = { ...(input as Record<string, string | undefined>) };
-    for (const setting of ["DATABASE_URL", "REQUEST_DATABASE_URL"]) {
-      const own = env[`${prefix}_${setting}`];
-      if (own) env[setting] = own;
-    }
+    if (env[`${prefix}_DATABASE_URL`]) env.DATABASE_URL = env[`${prefix}_DATABASE_URL`];
+    // Only ever the subgraph's own: a request login is made for one subgraph's row-level security.
+    env.REQUEST_DATABASE_URL = env[`${prefix}_REQUEST_DATABASE_URL`];
     return env;
   }, subgraphSettings(defaultPort));
 }

@@ -82,6 +82,20 @@ describe("transactional outbox", () => {
       sql`select payload, published_at is not null as published from outbox_test.outbox where id = ${id}`,
     );
     expect(row).toEqual({ payload: { widget: "gecko" }, published: true });
+
+    // Payloads that are not objects are kept as they are (and do not fail the batch).
+    const others = await db.transaction((tx) =>
+      outbox.enqueue(tx, { type: "widget.counted", payload: 3 }, { type: "widget.listed", payload: ["confidential", "gecko"] }),
+    );
+    await expect.poll(() => others.every((other) => received.some((event) => event.id === other)), { timeout: 3_000 }).toBe(true);
+    await relay.idle();
+    const kept = await db.execute<{ payload: unknown; published: boolean }>(
+      sql`select payload, published_at is not null as published from outbox_test.outbox where id in (${others[0]}, ${others[1]}) order by type`,
+    );
+    expect(kept).toEqual([
+      { payload: 3, published: true },
+      { payload: ["confidential", "gecko"], published: true },
+    ]);
     await relay.stop();
   });
 

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { index, integer, jsonb, text, uuid, type PgSchema } from "drizzle-orm/pg-core";
 import { timestamptz } from "./columns.js";
 import type { EventBus, EventEnvelope } from "./bus.js";
+import { confidentialKey } from "./event-payload.js";
 import type { Database, Transaction } from "./db.js";
 import type { Logger } from "./logger.js";
 import { NotifiedWorker } from "./notified-worker.js";
@@ -150,9 +151,11 @@ export class OutboxRelay {
       }
       if (published.length > 0) {
         // A confidential part (an invitation's token) was for the bus's one consumer: it is not kept past delivery.
+        // Objects only: `-` on a scalar payload would fail the batch after it was published, again and again.
+        const withoutConfidential = sql`case when jsonb_typeof(${table.payload}) = 'object' then ${table.payload} - ${confidentialKey}::text else ${table.payload} end`;
         await tx
           .update(table)
-          .set({ publishedAt: new Date(), attempts: sql`${table.attempts} + 1`, payload: sql`${table.payload} - 'confidential'` })
+          .set({ publishedAt: new Date(), attempts: sql`${table.attempts} + 1`, payload: withoutConfidential })
           .where(and(inArray(table.id, published), isNull(table.publishedAt)));
       }
       return published.length === rows.length ? rows.length : -1;

@@ -137,19 +137,12 @@ export async function startSubgraph<TTables extends Record<string, unknown>, TSe
   const config = loadConfig(subgraphEnv(definition.name, definition.defaultPort), options.env ?? process.env);
   const log = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = new ServiceMetrics(definition.name);
-  const db = connectDatabase(
-    { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: `repti-${definition.name}`, onQuery: () => metrics.dbQueries.inc() },
-    definition.tables,
-  );
-  const requestDb = config.REQUEST_DATABASE_URL
-    ? connectDatabase(
-        { url: config.REQUEST_DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: `repti-${definition.name}-requests`, onQuery: () => metrics.dbQueries.inc() },
-        definition.tables,
-      )
-    : db;
+  const connect = (url: string, applicationName: string) =>
+    connectDatabase({ url, poolMax: config.DB_POOL_MAX, applicationName, onQuery: () => metrics.dbQueries.inc() }, definition.tables);
+  const db = connect(config.DATABASE_URL, `repti-${definition.name}`);
+  const requestDb = config.REQUEST_DATABASE_URL ? connect(config.REQUEST_DATABASE_URL, `repti-${definition.name}-requests`) : db;
   const closeDatabases = async (timeout: number) => {
-    if (requestDb !== db) await requestDb.$client.end({ timeout });
-    await db.$client.end({ timeout });
+    await Promise.all([...new Set([db, requestDb])].map((pool) => pool.$client.end({ timeout })));
   };
   const ownsBus = !options.bus;
   const bus = options.bus ?? createBus({ redisUrl: config.REDIS_URL, prefix: config.BUS_PREFIX, log });

@@ -16,8 +16,11 @@ export interface MailMessage {
 /** What the relay reports for one claimed mail. */
 export type DeliveryOutcome =
   | { status: "sent"; transport: string; keepBody: boolean }
-  /** `stop`: the transport itself is failing, so the rest of the batch is left untouched for later. */
-  | { status: "failed"; error: string; stop: boolean };
+  /**
+   * `stop`: the transport itself is failing, so the rest of the batch is left untouched for later. `keepBody` false:
+   * this was the last attempt, and the body (its single-use link) is not kept for a mail that will never be sent.
+   */
+  | { status: "failed"; error: string; stop: boolean; keepBody: boolean };
 
 export interface ClaimResult {
   claimed: number;
@@ -97,7 +100,7 @@ export class MailStore {
         } else {
           await tx
             .update(mailOutbox)
-            .set({ attempts: sql`${mailOutbox.attempts} + 1`, lastError: outcome.error.slice(0, maxErrorLength) })
+            .set({ attempts: sql`${mailOutbox.attempts} + 1`, lastError: outcome.error.slice(0, maxErrorLength), ...(outcome.keepBody ? {} : { textBody: "" }) })
             .where(eq(mailOutbox.id, row.id));
           result.failed += 1;
           if (outcome.stop) {

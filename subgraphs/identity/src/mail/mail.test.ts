@@ -230,7 +230,8 @@ describe("mail relay over SMTP", () => {
       const before = calls;
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(calls).toBe(before);
-      expect(await row(refused)).toMatchObject({ sentAt: null, attempts: 3, lastError: expect.stringMatching(/^EENVELOPE: .*550/) });
+      // Given up: its link is not kept for a mail that will never go out.
+      expect(await row(refused)).toMatchObject({ sentAt: null, attempts: 3, lastError: expect.stringMatching(/^EENVELOPE: .*550/), textBody: "" });
     } finally {
       await relay.stop();
     }

@@ -182,9 +182,10 @@ export class MailRelay {
       const rejected = isMessageRejected(error);
       const attempts = mail.attempts + 1;
       const failure = { ...fields, attempts, error: describeError(error) };
-      if (attempts >= this.maxAttempts) log.error(failure, "mail not sent; giving up");
+      const givingUp = attempts >= this.maxAttempts;
+      if (givingUp) log.error(failure, "mail not sent; giving up");
       else log.warn(failure, rejected ? "mail refused; retrying later" : "mail transport failing; retrying later");
-      return { status: "failed", error: describeError(error), stop: !rejected };
+      return { status: "failed", error: describeError(error), stop: !rejected, keepBody: !givingUp || transport.keepsSentBody };
     }
   }
 
