@@ -100,6 +100,23 @@ describe("vivariumMembershipChanged", () => {
     }
   });
 
+  it("ends the subscription of a member who is removed, after telling them", async () => {
+    const leaver = await register(stack, "leaver");
+    await untilInDirectory(stack, [leaver]);
+    data(await addMember(stack, owner, vivariumId, leaver, "KEEPER"));
+    const asLeaver = open(leaver).subscribe<Changed>(membershipChanges, { v: vivariumId });
+    await untilListening([asLeaver]);
+    data(await graphql(stack.gatewayUrl, `mutation($v: ID!, $u: ID!) { removeVivariumMember(vivariumId: $v, userId: $u) }`, { v: vivariumId, u: leaver.id }, owner.auth));
+    await asLeaver.completed;
+    expect(asLeaver.results.at(-1)!.errors?.map((error) => error.extensions?.code)).toEqual(["NOT_FOUND"]);
+    // Nothing after that: the next change is not resolved for them.
+    const heard = asLeaver.results.length;
+    data(await setRole(vivariumId, warm, "HANDLER"));
+    data(await setRole(vivariumId, warm, "KEEPER"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(asLeaver.results).toHaveLength(heard);
+  });
+
   it("refuses outsiders as if the vivarium did not exist, and signed-out callers", async () => {
     const code = async (person: Person | null, v: string) => (await open(person).subscribe(membershipChanges, { v }).refused)?.map((error) => error.extensions?.code);
     expect(await code(outsider, vivariumId)).toEqual(["NOT_FOUND"]);

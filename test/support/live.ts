@@ -11,6 +11,8 @@ export interface LiveSubscription<TData = Record<string, any>> {
   results: LiveResult<TData>[];
   /** The subscription's `error` message (the server refused it), once received. */
   refused: Promise<LiveResult["errors"]>;
+  /** Resolves when the server completes the subscription. */
+  completed: Promise<void>;
   /** Resolves with the first result (from now on, or already received) that `match` accepts. */
   next(match?: (result: LiveResult<TData>) => boolean, timeoutMs?: number): Promise<LiveResult<TData>>;
   unsubscribe(): void;
@@ -49,6 +51,8 @@ export function openLiveClient(gatewayUrl: string, connectionParams: Record<stri
       const waiters = new Set<() => void>();
       let onRefused!: (errors: LiveResult["errors"]) => void;
       const refused = new Promise<LiveResult["errors"]>((resolve) => (onRefused = resolve));
+      let onCompleted!: () => void;
+      const completed = new Promise<void>((resolve) => (onCompleted = resolve));
       const unsubscribe = client.subscribe<TData>(
         { query, variables },
         {
@@ -59,12 +63,13 @@ export function openLiveClient(gatewayUrl: string, connectionParams: Record<stri
           // An `error` message carries GraphQL errors; a closed connection arrives as its close event.
           error: (error) =>
             onRefused(Array.isArray(error) ? (error as LiveResult["errors"]) : [{ message: `connection closed: ${(error as { reason?: string }).reason ?? String(error)}` }]),
-          complete: () => {},
+          complete: () => onCompleted(),
         },
       );
       return {
         results,
         refused,
+        completed,
         unsubscribe,
         next(match = () => true, timeoutMs = 10_000) {
           return new Promise((resolve, reject) => {

@@ -22,8 +22,8 @@ export interface LiveField {
   accepts(args: Readonly<Record<string, unknown>>, event: EventEnvelope): boolean;
   /**
    * The fields (by type; `all` for every field) whose answer depends only on the caller's role and scopes, never
-   * on who the caller is. A selection within them runs once for everyone with the same role and scopes; any
-   * other field makes it run once per caller.
+   * on who the caller is, the root field (`Query: [queryField]`) included. A selection within them runs once for
+   * everyone with the same role and scopes; any other field makes it run once per caller.
    */
   sharedFields: Readonly<Record<string, "all" | readonly string[]>>;
 }
@@ -48,7 +48,7 @@ export const liveFields: Readonly<Record<string, LiveField>> = {
     queryField: "featureFlagChange",
     changeId: (event) => payloadString(event, "changeId"),
     accepts: (args, event) => listed(args.names, payloadString(event, "name")),
-    sharedFields: { FeatureFlagChange: "all", FeatureFlag: "all", FeatureFlagOverride: "all", User: userProfileFields },
+    sharedFields: { Query: ["featureFlagChange"], FeatureFlagChange: "all", FeatureFlag: "all", FeatureFlagOverride: "all", User: userProfileFields },
   },
   configChanged: {
     events: ["config.updated"],
@@ -56,7 +56,7 @@ export const liveFields: Readonly<Record<string, LiveField>> = {
     changeId: (event) => payloadString(event, "changeId"),
     accepts: (args, event) =>
       (args.environment == null || args.environment === payloadString(event, "environment")) && listed(args.keys, payloadString(event, "key")),
-    sharedFields: { ConfigChange: "all", ConfigEntry: "all", User: userProfileFields },
+    sharedFields: { Query: ["configChange"], ConfigChange: "all", ConfigEntry: "all", User: userProfileFields },
   },
   vivariumMembershipChanged: {
     events: ["org.member.added", "org.member.role.changed", "org.member.removed"],
@@ -64,7 +64,8 @@ export const liveFields: Readonly<Record<string, LiveField>> = {
     queryArguments: (args) => ({ vivariumId: String(args.vivariumId) }),
     changeId: (event) => payloadString(event, "changeId"),
     accepts: (args, event) => args.vivariumId === payloadString(event, "vivariumId"),
-    // What a member sees depends on their role in that vivarium, which no token carries: each caller apart.
+    // Whether a caller may see the change at all, and what of it, depends on their membership and role in that
+    // vivarium, which no token carries: each caller apart, even for `{ __typename }`.
     sharedFields: {},
   },
 };

@@ -11,6 +11,8 @@ const log = createLogger("live-hub-test", "silent");
 class FakeCaller implements LiveCaller {
   readonly messages: unknown[] = [];
   refusedWith: string | undefined;
+  /** Subscriptions the hub completed because the caller may no longer read them. */
+  readonly ended: string[] = [];
   constructor(readonly auth: AuthContext) {}
   send(message: string): void {
     this.messages.push(JSON.parse(message));
@@ -53,11 +55,20 @@ function hubWith(answer: (variables: Record<string, unknown>, caller: FakeCaller
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** Adds a subscription as the server does: ending it (the caller lost access) removes it from the hub. */
+function join(hub: LiveHub<FakeCaller>, operation: LiveOperation, caller: FakeCaller, operationId: string): () => void {
+  const leave = hub.add(operation, caller, operationId, () => {
+    caller.ended.push(operationId);
+    leave();
+  });
+  return leave;
+}
+
 describe("LiveHub", () => {
   it("resolves an event once per group and sends the one result to every member under its own id", async () => {
     const { bus, hub, calls } = hubWith((variables) => ({ data: { changed: { action: "TOGGLED", id: variables.__liveChangeId } } }));
     const callers = [admin(), admin(), admin()].map((auth) => new FakeCaller(auth));
-    callers.forEach((caller, i) => hub.add(watch(), caller, `op-${i}`));
+    callers.forEach((caller, i) => join(hub, watch(), caller, `op-${i}`));
     expect(hub.size()).toEqual({ groups: 1, subscriptions: 3 });
 
     await bus.publish(toggled("pedigree-explorer", "change-1"));
@@ -72,7 +83,7 @@ describe("LiveHub", () => {
   it("delivers an event published twice (the relays publish at least once) only once", async () => {
     const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
     const caller = new FakeCaller(admin());
-    hub.add(watch(), caller, "op");
+    join(hub, watch(), caller, "op");
     const event = toggled("pedigree-explorer");
     await bus.publish(event);
     await bus.publish({ ...event });
@@ -86,8 +97,8 @@ describe("LiveHub", () => {
     const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
     const onlyA = new FakeCaller(admin());
     const aOrB = new FakeCaller(admin());
-    hub.add(watch({ names: ["a"] }), onlyA, "1");
-    hub.add(watch({ names: ["a", "b"] }), aOrB, "2");
+    join(hub, watch({ names: ["a"] }), onlyA, "1");
+    join(hub, watch({ names: ["a", "b"] }), aOrB, "2");
 
     await bus.publish(toggled("c"));
     await settle();
@@ -103,14 +114,14 @@ describe("LiveHub", () => {
   it("keeps callers of different roles and scopes apart, and callers apart when the selection depends on who asks", async () => {
     const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
     const sameUser = admin("11111111-1111-4111-8111-111111111111");
-    hub.add(watch(), new FakeCaller(admin()), "1");
-    hub.add(watch(), new FakeCaller(admin()), "2");
-    hub.add(watch(), new FakeCaller(service(["flag.read"])), "3");
-    hub.add(watch(), new FakeCaller(service(["flag.read"])), "4");
-    hub.add(watch(), new FakeCaller(service(["flag.read", "flag.write"])), "5");
-    hub.add(watch({}, false), new FakeCaller(sameUser), "6");
-    hub.add(watch({}, false), new FakeCaller({ ...sameUser, sessionId: randomUUID() }), "7");
-    hub.add(watch({}, false), new FakeCaller(admin()), "8");
+    join(hub, watch(), new FakeCaller(admin()), "1");
+    join(hub, watch(), new FakeCaller(admin()), "2");
+    join(hub, watch(), new FakeCaller(service(["flag.read"])), "3");
+    join(hub, watch(), new FakeCaller(service(["flag.read"])), "4");
+    join(hub, watch(), new FakeCaller(service(["flag.read", "flag.write"])), "5");
+    join(hub, watch({}, false), new FakeCaller(sameUser), "6");
+    join(hub, watch({}, false), new FakeCaller({ ...sameUser, sessionId: randomUUID() }), "7");
+    join(hub, watch({}, false), new FakeCaller(admin()), "8");
     expect(hub.size()).toEqual({ groups: 5, subscriptions: 8 });
 
     await bus.publish(toggled("x"));
@@ -121,9 +132,9 @@ describe("LiveHub", () => {
   it("groups by selection variables, in any key order, and runs each group with its own", async () => {
     const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
     const withVariables = (variables: Record<string, unknown>): LiveOperation => ({ ...watch(), variables });
-    hub.add(withVariables({ withFlag: true, depth: 1 }), new FakeCaller(admin()), "1");
-    hub.add(withVariables({ depth: 1, withFlag: true }), new FakeCaller(admin()), "2");
-    hub.add(withVariables({ withFlag: false, depth: 1 }), new FakeCaller(admin()), "3");
+    join(hub, withVariables({ withFlag: true, depth: 1 }), new FakeCaller(admin()), "1");
+    join(hub, withVariables({ depth: 1, withFlag: true }), new FakeCaller(admin()), "2");
+    join(hub, withVariables({ withFlag: false, depth: 1 }), new FakeCaller(admin()), "3");
     expect(hub.size()).toEqual({ groups: 2, subscriptions: 3 });
 
     await bus.publish(toggled("x", "change-9"));
@@ -144,7 +155,7 @@ describe("LiveHub", () => {
       return { data: { changed: { action: variables.__liveChangeId } } };
     });
     const caller = new FakeCaller(admin());
-    hub.add(watch(), caller, "1");
+    join(hub, watch(), caller, "1");
     await bus.publish(toggled("x", "first"));
     await bus.publish(toggled("x", "second"));
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -162,8 +173,8 @@ describe("LiveHub", () => {
         ? { data: { changed: null }, errors: [{ message: "Session ended", path: ["changed"], extensions: { code: "UNAUTHENTICATED" } }] }
         : { data: { changed: { action: "TOGGLED" } } },
     );
-    hub.add(watch(), revoked, "1");
-    hub.add(watch(), fine, "2");
+    join(hub, watch(), revoked, "1");
+    join(hub, watch(), fine, "2");
     await bus.publish(toggled("x"));
     await settle();
     expect(calls.map((call) => call.caller)).toEqual([revoked, fine]);
@@ -171,11 +182,31 @@ describe("LiveHub", () => {
     expect(fine.messages).toEqual([{ id: "2", type: "next", payload: { data: { changed: { action: "TOGGLED" } } } }]);
   });
 
+  it("completes a subscription whose caller lost access (NOT_FOUND or FORBIDDEN at the root), after telling it why", async () => {
+    const removed = new FakeCaller(admin());
+    const member = new FakeCaller(admin());
+    const refusal = { data: { changed: null }, errors: [{ message: "Vivarium not found", path: ["changed"], extensions: { code: "NOT_FOUND" } }] };
+    const { bus, hub, calls } = hubWith((_variables, caller) => (caller === removed ? refusal : { data: { changed: { action: "TOGGLED" } } }));
+    join(hub, watch({}, false), removed, "1");
+    join(hub, watch({}, false), member, "2");
+    await bus.publish(toggled("x"));
+    await settle();
+    expect(removed.messages).toEqual([{ id: "1", type: "next", payload: refusal }]);
+    expect(removed.ended).toEqual(["1"]);
+    expect(removed.refusedWith).toBeUndefined();
+    expect(hub.size()).toEqual({ groups: 1, subscriptions: 1 });
+
+    await bus.publish(toggled("x"));
+    await settle();
+    expect(calls.filter((call) => call.caller === removed)).toHaveLength(1);
+    expect(member.messages).toHaveLength(2);
+  });
+
   it("passes other errors on as they are, and sends nothing for a change that cannot be found", async () => {
     let answer: FormattedExecutionResult = { data: { changed: null }, errors: [{ message: "Sign in to see other users", path: ["changed", "changedBy"], extensions: { code: "UNAUTHENTICATED" } }] };
     const { bus, hub } = hubWith(() => answer);
     const caller = new FakeCaller({ kind: "anonymous" });
-    hub.add(watch(), caller, "1");
+    join(hub, watch(), caller, "1");
     await bus.publish(toggled("x"));
     await settle();
     expect(caller.refusedWith).toBeUndefined();
@@ -191,8 +222,8 @@ describe("LiveHub", () => {
     const { bus, hub, calls } = hubWith(() => ({ data: { changed: { action: "TOGGLED" } } }));
     const a = new FakeCaller(admin());
     const b = new FakeCaller(admin());
-    const leaveA = hub.add(watch(), a, "1");
-    const leaveB = hub.add(watch(), b, "2");
+    const leaveA = join(hub, watch(), a, "1");
+    const leaveB = join(hub, watch(), b, "2");
     leaveA();
     await bus.publish(toggled("x"));
     await settle();

@@ -21,6 +21,8 @@ interface Member<TCaller extends LiveCaller> {
   args: Readonly<Record<string, unknown>>;
   /** `{"id":"<operation id>","type":"next","payload":` — the message up to the shared payload. */
   messageHead: string;
+  /** Completes this subscription (its caller may no longer read its changes). */
+  end(): void;
 }
 
 /** The subscribers that share one query, variables and permission scope: each event is resolved once for all. */
@@ -64,9 +66,15 @@ function canonicalJson(value: unknown): string {
  */
 const maxConcurrentExecutions = 32;
 
-/** A result whose root field was refused for the caller's credentials (e.g. a session ended a moment ago). */
-function credentialsRefused(result: FormattedExecutionResult, responseKey: string): boolean {
-  return (result.errors ?? []).some((error) => error.extensions?.code === "UNAUTHENTICATED" && error.path?.length === 1 && error.path[0] === responseKey);
+/**
+ * Why the root field was refused for a caller, if it was: their credentials (a session ended a moment ago: the
+ * connection ends), or their access (removed from a vivarium, a scope gone: that subscription ends).
+ */
+function rootRefusal(result: FormattedExecutionResult, responseKey: string): "credentials" | "access" | undefined {
+  const codes = (result.errors ?? []).filter((error) => error.path?.length === 1 && error.path[0] === responseKey).map((error) => error.extensions?.code);
+  if (codes.includes("UNAUTHENTICATED")) return "credentials";
+  if (codes.includes("FORBIDDEN") || codes.includes("NOT_FOUND")) return "access";
+  return undefined;
 }
 
 /**
@@ -119,8 +127,8 @@ export class LiveHub<TCaller extends LiveCaller> {
     this.unsubscribe?.();
   }
 
-  /** Adds one subscription; returns how to remove it. */
-  add(operation: LiveOperation, caller: TCaller, operationId: string): () => void {
+  /** Adds one subscription; returns how to remove it. `end` completes it, for when its caller may no longer read. */
+  add(operation: LiveOperation, caller: TCaller, operationId: string, end: () => void): () => void {
     const key = `${operation.fieldName}\n${operation.query}\n${canonicalJson(operation.variables)}\n${permissionScope(caller.auth, operation.callerIndependent)}`;
     let group = this.groups.get(key);
     if (!group) {
@@ -131,7 +139,7 @@ export class LiveHub<TCaller extends LiveCaller> {
         this.groupsByEvent.set(type, groups.add(group));
       }
     }
-    const member: Member<TCaller> = { caller, args: operation.args, messageHead: `{"id":${JSON.stringify(operationId)},"type":"next","payload":` };
+    const member: Member<TCaller> = { caller, args: operation.args, messageHead: `{"id":${JSON.stringify(operationId)},"type":"next","payload":`, end };
     group.members.add(member);
     const joined = group;
     return () => {
@@ -168,8 +176,15 @@ export class LiveHub<TCaller extends LiveCaller> {
     for (const member of audience) {
       if (!group.members.has(member)) continue;
       const result = await this.withSlot(() => this.execute(group.query, { ...group.variables, [changeIdVariable]: changeId }, member.caller));
-      if (credentialsRefused(result, group.responseKey)) {
+      const refusal = rootRefusal(result, group.responseKey);
+      if (refusal === "credentials") {
         member.caller.refuse("Credentials no longer accepted");
+        continue;
+      }
+      if (refusal === "access") {
+        // The refusal is its last message (the client learns why), then the subscription completes.
+        member.caller.send(`${member.messageHead}${JSON.stringify({ data: result.data ?? null, errors: result.errors })}}`);
+        member.end();
         continue;
       }
       if (result.data?.[group.responseKey] === null && !result.errors?.length) {

@@ -61,6 +61,9 @@ describe("planLiveOperation", () => {
     expect(operation.query).toBe(
       printed(`query($__liveChangeId: ID!) { vivariumMembershipChanged: vivariumMembershipChange(id: $__liveChangeId, vivariumId: "v-1") { action user { email } } }`),
     );
+    // Its root answers per caller (membership decides), so not even a bare `__typename` is shared.
+    expect(plan(`subscription { vivariumMembershipChanged(vivariumId: "v-1") { __typename } }`).callerIndependent).toBe(false);
+    expect(plan(`subscription { featureFlagChanged { __typename } }`).callerIndependent).toBe(true);
   });
 
   it("keeps aliases, fragments and the variables the selection still uses", () => {

@@ -121,8 +121,11 @@ function usedVariables(document: DocumentNode): Set<string> {
   return names;
 }
 
-/** Whether every field of the query is one of `shared` (by parent type); `__typename` always is. */
-function onlySharedFields(schema: GraphQLSchema, document: DocumentNode, queryField: string, shared: LiveField["sharedFields"]): boolean {
+/**
+ * Whether every field of the query, its root `Query` field included, is one of `shared` (by parent type);
+ * `__typename` always is.
+ */
+function onlySharedFields(schema: GraphQLSchema, document: DocumentNode, shared: LiveField["sharedFields"]): boolean {
   const typeInfo = new TypeInfo(schema);
   let independent = true;
   visit(
@@ -131,7 +134,7 @@ function onlySharedFields(schema: GraphQLSchema, document: DocumentNode, queryFi
       Field(node) {
         const parent = typeInfo.getParentType();
         const name = node.name.value;
-        if (!parent || name === "__typename" || (parent === schema.getQueryType() && name === queryField)) return;
+        if (!parent || name === "__typename") return;
         const fields = shared[getNamedType(parent).name];
         if (fields !== "all" && !fields?.includes(name)) independent = false;
       },
@@ -238,6 +241,6 @@ export function planLiveOperation(
     args,
     query: print(query),
     variables,
-    callerIndependent: onlySharedFields(schema, query, field.queryField, field.sharedFields),
+    callerIndependent: onlySharedFields(schema, query, field.sharedFields),
   };
 }

@@ -83,6 +83,11 @@ class LiveSubscription implements AsyncIterableIterator<never> {
     return this.ended;
   }
 
+  /** Completes the subscription from the server's side (graphql-ws then sends `complete`). */
+  end(): void {
+    this.finish();
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
@@ -196,11 +201,12 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       subscribe(args) {
         const { operation, connection, id } = args.contextValue as Subscribing;
         connection.subscriptions += 1;
-        const leave = hub.add(operation, connection, id);
-        return new LiveSubscription(() => {
+        const subscription: LiveSubscription = new LiveSubscription(() => {
           leave();
           connection.subscriptions -= 1;
         });
+        const leave = hub.add(operation, connection, id, () => subscription.end());
+        return subscription;
       },
       onClose({ extra: { socket } }) {
         const connection = connections.get(socket);

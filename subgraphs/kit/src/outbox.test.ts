@@ -85,7 +85,7 @@ describe("transactional outbox", () => {
 
     // Payloads that are not objects are kept as they are (and do not fail the batch).
     const others = await db.transaction((tx) =>
-      outbox.enqueue(tx, { type: "widget.counted", payload: 3 }, { type: "widget.listed", payload: ["confidential", "gecko"] }),
+      outbox.enqueue<unknown>(tx, { type: "widget.counted", payload: 3 }, { type: "widget.listed", payload: ["confidential", "gecko"] }),
     );
     await expect.poll(() => others.every((other) => received.some((event) => event.id === other)), { timeout: 3_000 }).toBe(true);
     await relay.idle();

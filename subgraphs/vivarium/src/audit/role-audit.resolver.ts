@@ -30,7 +30,7 @@ export class RoleChangeResolver {
     @Ctx() { auth, services }: VivariumContext,
   ): Promise<RoleChange | null> {
     const viewed = await services.vivariums.find(auth, { id: vivariumId }, services.vivariumLoaders);
-    const record = await services.audit.change(auth, viewed && { id: viewed.vivarium.id, viewerRole: viewed.viewerRole }, id);
+    const record = await services.audit.change(auth, viewed && Vivarium.from(viewed), id);
     return record && RoleChange.from(record);
   }
 

@@ -25,6 +25,9 @@ export const memberEvents = {
   roleChanged: "org.member.role.changed",
 } as const;
 
+/** Who may read the role history (with its reasons): those who may change roles, CURATOR and up as seeded. */
+const readsHistory = ["members", "update"] as const;
+
 /** Role histories of one request, batched per page size (`first`). */
 export type RoleAuditLoaders = (first: number) => DataLoader<string, RoleAuditRecord[]>;
 
@@ -66,7 +69,7 @@ export class RoleAuditService {
     if (!isUuid(id)) return null;
     const record = await this.deps.tenancy.actingAs(viewerId, (tx) => this.deps.store.byId(tx, seen.id, id));
     if (!record) return null;
-    return matrix.allows(seen.viewerRole, "members", "update") ? record : { ...record, reason: null };
+    return matrix.allows(seen.viewerRole, ...readsHistory) ? record : { ...record, reason: null };
   }
 
   createLoaders(viewerId: string | null): RoleAuditLoaders {
@@ -86,7 +89,7 @@ export class RoleAuditService {
 
   /** The newest changes first; CURATOR and up (those who may change roles) may read them. */
   async history(seen: SeenVivarium, first: number | null, loaders: RoleAuditLoaders): Promise<RoleAuditRecord[]> {
-    (await this.deps.permissions.matrix()).require(seen.viewerRole, "members", "update", "read the role history");
+    (await this.deps.permissions.matrix()).require(seen.viewerRole, ...readsHistory, "read the role history");
     const size = first ?? defaultAuditPage;
     if (!Number.isInteger(size) || size < 1 || size > maxAuditPage) {
       throw new DomainError("BAD_USER_INPUT", `first must be between 1 and ${maxAuditPage}`, { field: "first" });
