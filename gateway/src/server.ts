@@ -4,6 +4,7 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
+import proxyAddr from "proxy-addr";
 import type { FormattedExecutionResult, GraphQLSchema } from "graphql";
 import {
   anonymous,
@@ -76,24 +77,6 @@ function connectionHeaders(params: Readonly<Record<string, unknown>>, request: I
     headers[header] = value;
   }
   return headers;
-}
-
-/**
- * The client address of a request Express never saw (a WebSocket upgrade), by Express's own `trust proxy`
- * rule: walk X-Forwarded-For from the nearest hop while each hop is a trusted proxy.
- */
-function upgradeClientAddress(request: IncomingMessage, trusted: (address: string, hop: number) => boolean): string | undefined {
-  const forwardedFor = [request.headers["x-forwarded-for"] ?? []]
-    .flat()
-    .join(",")
-    .split(",")
-    .map((hop) => hop.trim())
-    .filter(Boolean)
-    .reverse();
-  const hops = [request.socket.remoteAddress, ...forwardedFor];
-  let hop = 0;
-  while (hop < hops.length - 1 && hops[hop] !== undefined && trusted(hops[hop]!, hop)) hop += 1;
-  return hops[hop];
 }
 
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -290,12 +273,14 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   await apollo.start();
 
   // @apollo/gateway plans subscriptions but does not run them: the gateway serves them itself, on its own path.
+  // Express never sees a WebSocket upgrade: its client address comes from proxy-addr, the library Express uses,
+  // with Express's own compiled `trust proxy` rule.
   const trusted = http.app.get("trust proxy fn") as (address: string, hop: number) => boolean;
   const live = startLiveServer({
     httpServer: http.server,
     path: GRAPHQL_PATH,
     schema: () => apiSchema,
-    authenticate: (params, request) => authenticate({ headers: connectionHeaders(params, request), ip: upgradeClientAddress(request, trusted) }),
+    authenticate: (params, request) => authenticate({ headers: connectionHeaders(params, request), ip: proxyAddr(request, trusted) }),
     execute: async (query, variables, connection): Promise<FormattedExecutionResult> => {
       const response = await apollo!.executeOperation({ query, variables }, { contextValue: connection.context });
       if (response.body.kind !== "single") throw new Error("a live query answered incrementally");
