@@ -18,3 +18,23 @@ export function followEvents(
     clearInterval(timer);
   };
 }
+
+/**
+ * The version a read model holds of each item (deleted and archived ones included), so neither a late event nor
+ * an older read ever replaces a newer state: versions make the order of arrival irrelevant.
+ */
+export class HeldVersions {
+  private readonly held = new Map<string, number>();
+
+  /** Whether `version` is newer than what is held of `id` (worth reading). */
+  isNewer(id: string, version: number): boolean {
+    return version > (this.held.get(id) ?? 0);
+  }
+
+  /** Holds `version` of `id` if it is newer; answers whether it was. */
+  take(id: string, version: number): boolean {
+    if (!this.isNewer(id, version)) return false;
+    this.held.set(id, version);
+    return true;
+  }
+}

@@ -1,5 +1,5 @@
 import type { EventBus, Logger } from "@repti/kit";
-import { followEvents } from "../read-model.js";
+import { followEvents, HeldVersions } from "../read-model.js";
 import { configUpdatedEvent, type ConfigUpdatedPayload } from "./config-entry.events.js";
 import type { ConfigEntryRecord, ConfigEntryStore } from "./config-entry.store.js";
 
@@ -13,8 +13,7 @@ const slot = (environment: string, key: string) => `${environment}\u0000${key}`;
  */
 export class ConfigCache {
   private readonly current = new Map<string, Map<string, ConfigEntryRecord>>();
-  /** The latest version seen of every key, deleted ones included, so a late event cannot bring one back. */
-  private readonly versions = new Map<string, number>();
+  private readonly versions = new HeldVersions();
 
   constructor(
     private readonly store: ConfigEntryStore,
@@ -27,16 +26,14 @@ export class ConfigCache {
 
   /** Re-reads a key unless the cache already holds `version` of it (or a later one). */
   async refresh(key: string, environment: string, version: number): Promise<void> {
-    if ((this.versions.get(slot(environment, key)) ?? 0) >= version) return;
+    if (!this.versions.isNewer(slot(environment, key), version)) return;
     const latest = await this.store.latest(key, environment);
     if (latest) this.apply(latest);
   }
 
   /** Takes a version the caller read or wrote, unless a later one is already held. */
   apply(record: ConfigEntryRecord): void {
-    const id = slot(record.environment, record.key);
-    if (record.version <= (this.versions.get(id) ?? 0)) return;
-    this.versions.set(id, record.version);
+    if (!this.versions.take(slot(record.environment, record.key), record.version)) return;
     let environment = this.current.get(record.environment);
     if (record.deleted) {
       environment?.delete(record.key);

@@ -1,5 +1,5 @@
 import type { EventBus, Logger } from "@repti/kit";
-import { followEvents } from "../read-model.js";
+import { followEvents, HeldVersions } from "../read-model.js";
 import { parseConditions } from "./evaluation/conditions.js";
 import type { FlagRules } from "./evaluation/evaluate.js";
 import { flagEventTypes, type FlagChangedPayload } from "./flag.events.js";
@@ -20,8 +20,7 @@ export interface CatalogFlag extends FlagState {
 export class FlagCatalog {
   private readonly byName = new Map<string, CatalogFlag>();
   private readonly byId = new Map<string, CatalogFlag>();
-  /** The version held of every flag seen, archived ones included, so a late event cannot bring one back. */
-  private readonly versions = new Map<string, number>();
+  private readonly versions = new HeldVersions();
 
   constructor(
     private readonly store: FlagStore,
@@ -34,7 +33,7 @@ export class FlagCatalog {
 
   /** Re-reads a flag unless the catalog already holds `version` of it (or a later one). */
   async refresh(flagId: string, version: number): Promise<void> {
-    if ((this.versions.get(flagId) ?? 0) >= version) return;
+    if (!this.versions.isNewer(flagId, version)) return;
     const state = await this.store.stateById(flagId);
     if (state) this.apply(state);
   }
@@ -69,8 +68,7 @@ export class FlagCatalog {
   /** Takes a flag's state as a transaction committed it, unless a later version is already held. */
   apply(state: FlagState): void {
     const { flag } = state;
-    if (flag.version <= (this.versions.get(flag.id) ?? 0)) return;
-    this.versions.set(flag.id, flag.version);
+    if (!this.versions.take(flag.id, flag.version)) return;
     // Names are reused after archival: only the flag that holds a name may give it up.
     if (this.byName.get(flag.name)?.flag.id === flag.id) this.byName.delete(flag.name);
     this.byId.delete(flag.id);
