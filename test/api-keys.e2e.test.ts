@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgres from "postgres";
 import { loginAdmin, loginKeeper } from "./support/auth.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
 
 let stack: TestStack;
 let admin: string;
@@ -65,13 +64,10 @@ async function tokenRequestsAtIdentity(): Promise<number> {
 }
 
 async function countKeys(): Promise<number> {
-  const sql = postgres(stack.databaseUrl, { max: 1 });
-  try {
+  return withSql(stack, async (sql) => {
     const [row] = await sql`select count(*)::int as n from identity.api_keys`;
     return row!.n as number;
-  } finally {
-    await sql.end();
-  }
+  });
 }
 
 describe("creating and listing API keys", () => {
@@ -88,14 +84,11 @@ describe("creating and listing API keys", () => {
     // There is no field to read it back with.
     expect(errorCodes(await graphql(stack.gatewayUrl, "{ apiKeys { secret } }", {}, bearer(admin)))).toEqual(["BAD_USER_INPUT"]);
 
-    const sql = postgres(stack.databaseUrl, { max: 1 });
-    try {
+    await withSql(stack, async (sql) => {
       const [row] = await sql`select * from identity.api_keys where id = ${created.apiKey.id}`;
       expect(JSON.stringify(row)).not.toContain(secretPart);
       expect(row!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
-    } finally {
-      await sql.end();
-    }
+    });
 
     // Each user sees their own keys only.
     const keepers = await graphql(stack.gatewayUrl, "{ apiKeys { id } }", {}, bearer(keeper));

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgres from "postgres";
 import { demo } from "@repti/kit";
 import { loginAdmin, loginKeeper } from "./support/auth.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
 
 let stack: TestStack;
 let admin: string;
@@ -30,13 +29,10 @@ async function ok(query: string, variables: Record<string, unknown>, headers: Re
 }
 
 async function versionsInDatabase(): Promise<number> {
-  const sql = postgres(stack.databaseUrl, { max: 1 });
-  try {
+  return withSql(stack, async (sql) => {
     const [row] = await sql`select (select count(*)::int from config.config_entries) + (select count(*)::int from config.outbox) as n`;
     return row!.n as number;
-  } finally {
-    await sql.end();
-  }
+  });
 }
 
 describe("app config", () => {

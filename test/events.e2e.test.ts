@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgres from "postgres";
 import { demo } from "@repti/kit";
 import { loginAdmin, loginKeeper } from "./support/auth.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
 
 const eventsQuery = `query($filter: EventFilter, $first: Int, $after: String) {
   events(filter: $filter, first: $first, after: $after) {
@@ -56,8 +55,7 @@ for (const bus of ["redis", "in-process"] as const) {
       });
 
       // The outbox row is marked published; a redelivery of the same event id is absorbed by telemetry.
-      const sql = postgres(stack.databaseUrl, { max: 1 });
-      try {
+      await withSql(stack, async (sql) => {
         const [row] = await sql`select published_at from identity.outbox where id = ${recorded[0].node.id}`;
         expect(row?.published_at).toBeInstanceOf(Date);
         await sql`update identity.outbox set published_at = null where id = ${recorded[0].node.id}`;
@@ -65,9 +63,7 @@ for (const bus of ["redis", "in-process"] as const) {
         await new Promise((resolve) => setTimeout(resolve, 300));
         const [row2] = await sql`select count(*)::int as count from telemetry.events where id = ${recorded[0].node.id}`;
         expect(row2?.count).toBe(1);
-      } finally {
-        await sql.end();
-      }
+      });
     });
 
     it("bad input changes nothing and announces nothing", async () => {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgres from "postgres";
 import { demo } from "@repti/kit";
 import { loginAdmin, loginKeeper } from "./support/auth.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
 
 let stack: TestStack;
 let admin: string;
@@ -42,8 +41,7 @@ async function createKey(scopes: string[]): Promise<{ id: string; secret: string
 }
 
 async function rowCounts(): Promise<Record<string, number>> {
-  const sql = postgres(stack.databaseUrl, { max: 1 });
-  try {
+  return withSql(stack, async (sql) => {
     const [row] = await sql`select
       (select count(*)::int from config.feature_flags) as flags,
       (select count(*)::int from config.feature_flag_overrides) as overrides,
@@ -51,9 +49,7 @@ async function rowCounts(): Promise<Record<string, number>> {
       (select count(*)::int from config.outbox) as events,
       (select coalesce(sum(version), 0)::int from config.feature_flags) as versions`;
     return row as Record<string, number>;
-  } finally {
-    await sql.end();
-  }
+  });
 }
 
 /** A counter of a subgraph's Prometheus metrics. */

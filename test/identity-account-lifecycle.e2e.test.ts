@@ -1,8 +1,7 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginAdmin, loginKeeper } from "./support/auth.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
 
 let stack: TestStack;
 let admin: { accessToken: string; user: { id: string } };
@@ -40,14 +39,11 @@ const me = (headers: Record<string, string>) => graphql(stack.gatewayUrl, "{ me 
 const refresh = (token: string) => graphql(stack.gatewayUrl, "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }", { t: token });
 
 async function row(id: string) {
-  const sql = postgres(stack.databaseUrl, { max: 1 });
-  try {
+  return withSql(stack, async (sql) => {
     const [user] = await sql`select is_active from identity.users where id = ${id}`;
     const [keys] = await sql`select count(*)::int as count from identity.api_keys where user_id = ${id} and revoked_at is null`;
     return { user, unrevokedKeys: keys!.count as number };
-  } finally {
-    await sql.end();
-  }
+  });
 }
 
 async function eventTypesFor(userId: string): Promise<string[]> {

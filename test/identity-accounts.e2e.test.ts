@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgres from "postgres";
 import { PasswordHasher } from "../subgraphs/identity/src/passwords/password-hasher.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
 import { startTestSmtpServer } from "./support/smtp.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
 
 type Smtp = Awaited<ReturnType<typeof startTestSmtpServer>>;
 let stack: TestStack;
@@ -126,13 +125,10 @@ describe("accounts: register, verify, sign in, refresh with reuse detection", ()
     expect((await register(email, long)).errors).toBeUndefined();
     expect(errorCodes(await login(email, long.slice(0, -1)))).toEqual(["UNAUTHENTICATED"]);
     expect(errorCodes(await register(email.toUpperCase(), password))).toEqual(["CONFLICT"]);
-    const sql = postgres(stack.databaseUrl, { max: 1 });
-    try {
+    await withSql(stack, async (sql) => {
       const [row] = await sql`select count(*)::int as n from identity.users where email = ${email}`;
       expect(row!.n).toBe(1);
-    } finally {
-      await sql.end();
-    }
+    });
   });
 
   it("answers an unknown email and a wrong password alike", async () => {
@@ -206,16 +202,13 @@ describe("expired links", () => {
     await graphql(stack.gatewayUrl, "mutation($e: String!) { requestPasswordReset(email: $e) }", { e: email });
     const reset = tokenFrom((await smtp.waitFor((message) => message.to.includes(email) && /reset/i.test(message.subject))).text);
     const verify = tokenFrom((await smtp.waitFor((message) => message.to.includes(email) && /confirm your email/i.test(message.subject))).text);
-    const sql = postgres(stack.databaseUrl, { max: 1 });
-    try {
+    await withSql(stack, async (sql) => {
       await sql`update identity.email_tokens set expires_at = now() - interval '1 second' where user_id = ${account.user.id}`;
       expect(errorCodes(await graphql(stack.gatewayUrl, "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }", { t: reset, p: "a late but otherwise fine passphrase" }))).toEqual(["BAD_USER_INPUT"]);
       expect(errorCodes(await graphql(stack.gatewayUrl, "mutation($t: String!) { verifyEmail(token: $t) }", { t: verify }))).toEqual(["BAD_USER_INPUT"]);
       const [row] = await sql`select email_verified_at from identity.users where id = ${account.user.id}`;
       expect(row!.email_verified_at).toBeNull();
-    } finally {
-      await sql.end();
-    }
+    });
     expect((await login(email)).errors).toBeUndefined();
   });
 });
@@ -242,15 +235,12 @@ describe("hash upgrades and events", () => {
     await register(email);
     const weak = await new PasswordHasher({ memoryCost: 4096, timeCost: 1 }).hash(password);
     expect(weak).toMatch(/m=4096,t=1/);
-    const sql = postgres(stack.databaseUrl, { max: 1 });
-    try {
+    await withSql(stack, async (sql) => {
       await sql`update identity.users set password_hash = ${weak} where email = ${email}`;
       expect((await login(email)).errors).toBeUndefined();
       const [row] = await sql`select password_hash from identity.users where email = ${email}`;
       expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    } finally {
-      await sql.end();
-    }
+    });
   });
 
   it("announces account and session changes as events through the outbox", async () => {

@@ -1,8 +1,7 @@
 import { createHmac } from "node:crypto";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -85,21 +84,15 @@ describe("changing two-factor settings", () => {
     return { accessToken, userId: user.id as string, secret: secret as string };
   };
   const ageSessions = async (userId: string) => {
-    const sql = postgres(stack.databaseUrl, { max: 1 });
-    try {
+    await withSql(stack, async (sql) => {
       await sql`update identity.sessions set created_at = now() - interval '16 minutes' where user_id = ${userId}`;
-    } finally {
-      await sql.end();
-    }
+    });
   };
   const userRow = async (userId: string) => {
-    const sql = postgres(stack.databaseUrl, { max: 1 });
-    try {
+    return withSql(stack, async (sql) => {
       const [row] = await sql`select mfa_enabled, totp_secret_encrypted from identity.users where id = ${userId}`;
       return row!;
-    } finally {
-      await sql.end();
-    }
+    });
   };
 
   it("needs a password sign-in from the last 15 minutes: a refreshed or stolen old session cannot enrol or disable", async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { errorCodes, graphql } from "./support/client.js";
 import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from "./support/smtp.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
-import { addMember, createVivarium, data, register, untilInDirectory, vivariumState, withSql, type Person } from "./support/vivariums.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
+import { addMember, createVivarium, data, register, untilInDirectory, vivariumState, type Person } from "./support/vivariums.js";
 
 /**
  * Invitations end to end: vivarium announces one, identity mails the link through a real SMTP server, and the

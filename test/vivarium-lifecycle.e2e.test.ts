@@ -6,8 +6,8 @@ import { RetentionPurge } from "../subgraphs/vivarium/src/vivariums/retention.js
 import { VivariumStore } from "../subgraphs/vivarium/src/vivariums/vivarium.store.js";
 import { loginAdmin } from "./support/auth.js";
 import { bearer, errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
-import { addMember, createVivarium, data, register, untilInDirectory, withSql, type Person } from "./support/vivariums.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
+import { addMember, createVivarium, data, register, untilInDirectory, type Person } from "./support/vivariums.js";
 
 /** Vivariums from creation to purge: slugs, changes, their events, soft delete and retention, and what it costs to read them. */
 let stack: TestStack;

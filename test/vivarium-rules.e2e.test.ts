@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCodes, graphql, type GraphQLResponse } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
-import { addMember, createVivarium, data, register, rolesIn, untilInDirectory, vivariumState, withSql, type Person } from "./support/vivariums.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
+import { addMember, createVivarium, data, register, rolesIn, untilInDirectory, vivariumState, type Person } from "./support/vivariums.js";
 
 /**
  * Every rule of vivarium roles, one cell at a time, through the gateway: KEEPER reads, HANDLER edits data, CURATOR

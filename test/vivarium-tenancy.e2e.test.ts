@@ -6,8 +6,8 @@ import { tables, vivariumInvitations, vivariumMembers, vivariumRoleAudit, vivari
 import { requestRole } from "../subgraphs/vivarium/src/db/tenancy.js";
 import { loginAdmin } from "./support/auth.js";
 import { errorCodes, graphql } from "./support/client.js";
-import { startTestStack, type TestStack } from "./support/stack.js";
-import { addMember, createVivarium, data, register, rolesIn, untilInDirectory, withSql, type Person } from "./support/vivariums.js";
+import { startTestStack, withSql, type TestStack } from "./support/stack.js";
+import { addMember, createVivarium, data, register, rolesIn, untilInDirectory, type Person } from "./support/vivariums.js";
 
 /**
  * Tenant isolation that holds below the code: PostgreSQL's row-level security, API keys asking `can`, the

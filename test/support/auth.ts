@@ -1,10 +1,9 @@
-import postgres from "postgres";
 import { importPKCS8, SignJWT, type JWTPayload } from "jose";
 import { SecretBox } from "../../subgraphs/identity/src/secrets/secret-box.js";
 import { demoPassword } from "../../subgraphs/identity/src/definition.js";
 import { graphql } from "./client.js";
 import { testAudience, testIssuer } from "./issuer.js";
-import type { TestStack } from "./stack.js";
+import { withSql, type TestStack } from "./stack.js";
 
 export { demoPassword };
 
@@ -37,8 +36,7 @@ export async function signWithIdentityKey(
   claims: JWTPayload,
   options: { audience?: string; issuer?: string; expiresAt?: number; typ?: string; alg?: string } = {},
 ): Promise<string> {
-  const sql = postgres(stack.databaseUrl, { max: 1 });
-  try {
+  return withSql(stack, async (sql) => {
     const [key] = await sql`select kid, algorithm, private_key_encrypted from identity.signing_keys
       where activates_at <= now() and retires_at > now() order by activates_at desc limit 1`;
     if (!key) throw new Error("identity has no active signing key yet (sign someone in first)");
@@ -50,7 +48,5 @@ export async function signWithIdentityKey(
       .setIssuedAt()
       .setExpirationTime(options.expiresAt ?? "15m")
       .sign(privateKey);
-  } finally {
-    await sql.end();
-  }
+  });
 }

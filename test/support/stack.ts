@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { createServer } from "node:net";
+import postgres from "postgres";
 import { inject } from "vitest";
 import { startGateway, type SubgraphName } from "@repti/gateway";
 import { createBus, createLogger, type EventBus, type RunningSubgraph } from "@repti/kit";
@@ -133,4 +134,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     stop,
   };
+}
+
+/** Runs `work` with a connection to the stack's database (tests look at rows directly to prove what changed). */
+export async function withSql<T>(stack: Pick<TestStack, "databaseUrl">, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(stack.databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    return await work(sql);
+  } finally {
+    await sql.end();
+  }
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { bearer, graphql, type GraphQLResponse } from "./client.js";
-import type { TestStack } from "./stack.js";
+import { withSql, type TestStack } from "./stack.js";
 
 /** A registered account, signed in. */
 export interface Person {
@@ -32,16 +31,6 @@ export async function register(stack: TestStack, label: string, email = `${label
   if (!response.data?.register) throw new Error(`register failed: ${JSON.stringify(response.errors)}`);
   const { accessToken, user } = response.data.register as { accessToken: string; user: { id: string; email: string } };
   return { id: user.id, email: user.email, accessToken, auth: bearer(accessToken) };
-}
-
-/** Runs `work` with a connection to the stack's database (tests look at rows directly to prove what changed). */
-export async function withSql<T>(stack: TestStack, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(stack.databaseUrl, { max: 1, onnotice: () => {} });
-  try {
-    return await work(sql);
-  } finally {
-    await sql.end();
-  }
 }
 
 /** Waits until vivarium's directory knows these accounts (it learns them from identity's events). */
